@@ -1,0 +1,1 @@
+"""Bildungsmonitor: the Dagster code location of the municipal education monitoring pipeline."""

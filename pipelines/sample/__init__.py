@@ -1,0 +1,1 @@
+"""Deterministic generator of the bundled, clearly synthetic sample data (``make sample-data``)."""
