@@ -91,4 +91,4 @@ NRW_SHARE_WITHOUT_HSA: dict[str, float] = {
 }
 
 UEBERGANGSBEREICH_SHARE_2016 = 14.5
-"""Seed: 14.5 % of 2016 entrants into vocational training in Krefeld were in the transition sector."""
+"""Seed: share (%) of Krefeld's 2016 vocational-training entrants in the transition sector."""

@@ -1,0 +1,19 @@
+-- Leavers by certificate: renames and types only; symbols become nulls with a reason.
+with source as (
+    select * from {{ source('itnrw', 'itnrw__abgaenger') }}
+)
+
+select
+    region_key,
+    region_name,
+    period as school_year,
+    abschluss_code,
+    abschlussart as abschlussart_label,
+    geschlecht,
+    case when symbol is null or symbol = '-' then value end as leavers,
+    case
+        when symbol is not null and symbol <> '-' then 'Symbol ' || symbol
+    end as null_reason,
+    table_code,
+    file_sha256
+from source

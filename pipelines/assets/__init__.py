@@ -1,0 +1,1 @@
+"""Dagster assets by layer: landing and raw tables, dbt models, report, release."""

@@ -1,0 +1,106 @@
+"""``bildungsmonitor``: the command line of the working group and the analysts.
+
+``refresh`` runs the one Dagster job headless (no second code path); ``validate`` and
+``inspect`` read files with the pipeline's own parsers without loading anything;
+``publish`` copies the last released report to a web root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines.instance import ensure_dagster_home
+
+
+def _refresh(_args: argparse.Namespace) -> int:
+    ensure_dagster_home()
+    from pipelines.run_summary import run_refresh
+
+    return run_refresh()
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from pipelines.ingest.errors import IngestError
+    from pipelines.ingest.identify import parse_file
+
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            parsed = parse_file(path)
+        except IngestError as error:
+            failed += 1
+            print(f"FEHLER {path}:\n{error}", file=sys.stderr)
+            continue
+        frame = parsed.frame
+        periods = sorted({str(p) for p in frame["period"].dropna()})
+        span = f"{periods[0]} – {periods[-1]}" if periods else "–"
+        print(
+            f"OK {path.name}: source={parsed.source} table={parsed.table} ({parsed.table_code}, "
+            f"{parsed.parser}) periods={span} ({len(periods)}) "
+            f"regions={frame['region_key'].nunique()} rows={len(frame)}"
+        )
+    return 1 if failed else 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from pipelines.ingest.errors import IngestError
+    from pipelines.ingest.identify import parse_file
+
+    try:
+        parsed = parse_file(Path(args.file))
+    except IngestError as error:
+        print(f"FEHLER {args.file}:\n{error}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        sys.stdout.write(parsed.frame.to_json(orient="records", force_ascii=False, indent=1))
+        sys.stdout.write("\n")
+    else:
+        parsed.frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from pipelines.publish import PublishError, publish_site
+
+    try:
+        edition = publish_site(Path(args.to))
+    except PublishError as error:
+        print(f"FEHLER: {error}", file=sys.stderr)
+        return 1
+    print(f"Veröffentlicht: {edition}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bildungsmonitor", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh = commands.add_parser("refresh", help="run the whole pipeline through Dagster")
+    refresh.set_defaults(func=_refresh)
+
+    validate = commands.add_parser("validate", help="recognise and validate files, load nothing")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(func=_validate)
+
+    inspect = commands.add_parser("inspect", help="print a file's parsed tidy rows")
+    inspect.add_argument("file")
+    inspect.add_argument("--format", choices=["csv", "json"], default="csv")
+    inspect.set_defaults(func=_inspect)
+
+    publish = commands.add_parser("publish", help="copy the last released report to a web root")
+    publish.add_argument("--to", required=True, help="web root (editions/ and current inside)")
+    publish.set_defaults(func=_publish)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The code location: one Definitions object built from the parts in this package."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
+from pipelines.assets.landing import inbox
+from pipelines.assets.raw import raw_assets
+from pipelines.assets.report import release, report_site
+from pipelines.jobs import refresh_job
+from pipelines.resources import DataDirResource, WarehouseResource
+from pipelines.schedules import monthly_refresh
+
+
+def _dbt_executable() -> str:
+    """dbt from this interpreter's environment, so the venv need not be on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+defs = dg.Definitions(
+    assets=[inbox, *raw_assets, bildungsmonitor_dbt_assets, report_site, release],
+    jobs=[refresh_job],
+    schedules=[monthly_refresh],
+    resources={
+        "warehouse": WarehouseResource(),
+        "data_dir": DataDirResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+    },
+    executor=dg.in_process_executor,
+)

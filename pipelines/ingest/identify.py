@@ -1,0 +1,62 @@
+"""Recognise which source and parser a delivered file belongs to.
+
+Each source module offers ``sniff(path)`` (cheap: reads the first lines or the header) and
+``parse(path)``. Recognition is by content, never by file name: users rename files.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.tidy import ParsedFile
+
+SOURCE_MODULES: dict[str, str] = {
+    "itnrw": "pipelines.ingest.genesis",
+    "ba": "pipelines.ingest.ba",
+    "schulen": "pipelines.ingest.schulen",
+}
+"""Source name → parser module; the order is the order in which files are tried."""
+
+DATA_SUFFIXES = {".csv", ".xlsx"}
+"""Files the inbox scan considers deliveries (READMEs and geometry are not)."""
+
+
+def _module(source: str):
+    return importlib.import_module(SOURCE_MODULES[source])
+
+
+def identify(path: Path) -> tuple[str, Callable[[Path], ParsedFile]]:
+    """Return ``(source, parse)`` for a delivered file, or raise :class:`IngestError`."""
+    for source in SOURCE_MODULES:
+        module = _module(source)
+        try:
+            if module.sniff(path):
+                return source, module.parse
+        except IngestError:
+            raise
+        except (OSError, ValueError, KeyError) as exc:  # a sniffer that cannot read the file
+            raise IngestError.single("inbox", path, f"file cannot be read: {exc}") from exc
+    raise IngestError.single(
+        "inbox",
+        path,
+        "not recognised as a GENESIS table (IT.NRW), a BA workbook or a school-administration "
+        "template — check the file's first lines / header row",
+    )
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Identify and parse one file."""
+    _source, parse = identify(path)
+    return parse(path)
+
+
+def delivery_files(data_dir: Path) -> list[Path]:
+    """All candidate delivery files below ``data_dir``, in a stable order."""
+    return sorted(
+        p
+        for p in data_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")
+    )

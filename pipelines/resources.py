@@ -1,0 +1,76 @@
+"""Dagster resources: the warehouse (with its per-run staging copy) and the data directory.
+
+A run never writes the live warehouse. Its first writer copies the live file to
+``<warehouse dir>/staging/<run id>.duckdb``; every asset of the run works on that copy; the
+``release`` asset — which only runs when every upstream step and blocking check passed —
+moves it over the live file with an atomic rename. A failed run leaves the live warehouse
+and the rendered site untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import paths
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse. Empty fields fall back to the ``BILDUNGSMONITOR_*`` variables."""
+
+    path: str | None = None
+    site_dir: str | None = None
+
+    def live_path(self) -> Path:
+        return Path(self.path).resolve() if self.path else paths.warehouse_path()
+
+    def live_site_dir(self) -> Path:
+        return Path(self.site_dir).resolve() if self.site_dir else paths.site_dir()
+
+    def archive_dir(self) -> Path:
+        """Immutable archive of every delivered file, next to the warehouse."""
+        return self.live_path().parent / "archive"
+
+    def staging_path(self, run_id: str) -> Path:
+        """This run's working copy of the warehouse, created from the live file on first use."""
+        staging = self.live_path().parent / "staging" / f"{run_id}.duckdb"
+        if not staging.exists():
+            staging.parent.mkdir(parents=True, exist_ok=True)
+            live = self.live_path()
+            partial = staging.with_suffix(".copying")
+            if live.exists():
+                shutil.copyfile(live, partial)
+                os.replace(partial, staging)
+        return staging
+
+    def staging_site_dir(self, run_id: str) -> Path:
+        site = self.live_site_dir()
+        return site.parent / f".{site.name}.staging-{run_id}"
+
+    def release(self, run_id: str) -> tuple[Path, Path]:
+        """Swap in this run's warehouse and rendered site (each with an atomic rename)."""
+        staging = self.staging_path(run_id)
+        live = self.live_path()
+        live.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, live)
+        new_site = self.staging_site_dir(run_id)
+        site = self.live_site_dir()
+        if new_site.exists():
+            old_site = site.parent / f".{site.name}.old-{run_id}"
+            if site.exists():
+                os.replace(site, old_site)
+            os.replace(new_site, site)
+            shutil.rmtree(old_site, ignore_errors=True)
+        return live, site
+
+
+class DataDirResource(dg.ConfigurableResource):
+    """The inbox folder with deliveries from all three sources."""
+
+    path: str | None = None
+
+    def resolved(self) -> Path:
+        return Path(self.path).resolve() if self.path else paths.data_dir()

@@ -1,0 +1,51 @@
+"""Run the refresh job in-process and tell the user, briefly, what happened."""
+
+from __future__ import annotations
+
+import sys
+
+import dagster as dg
+
+
+def run_refresh() -> int:
+    """Execute the ``refresh`` job on the persistent instance; 0 on success, 1 otherwise."""
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    print_summary(result)
+    return 0 if result.success else 1
+
+
+def print_summary(result: dg.ExecuteInProcessResult) -> None:
+    materialised = [
+        event.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+        if event.asset_key is not None
+    ]
+    print(f"Lauf {result.run_id}: {len(materialised)} Assets materialisiert.")
+    failed_checks = []
+    for event in result.get_asset_check_evaluations():
+        if not event.passed:
+            failed_checks.append(event)
+    for check in failed_checks:
+        severity = check.severity.value if check.severity else "ERROR"
+        print(
+            f"  Prüfung fehlgeschlagen [{severity}]: {check.check_name} "
+            f"auf {check.asset_key.to_user_string()}",
+            file=sys.stderr,
+        )
+        for key, value in (check.metadata or {}).items():
+            print(f"    {key}: {getattr(value, 'value', value)}", file=sys.stderr)
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            print(f"  Schritt fehlgeschlagen: {event.step_key}\n    {message}", file=sys.stderr)
+    if result.success:
+        materialised_set = set(materialised)
+        if "release" in materialised_set:
+            print("Bericht aktualisiert.")
+    else:
+        print("Lauf fehlgeschlagen: Warehouse und Bericht bleiben unverändert.", file=sys.stderr)
