@@ -46,6 +46,8 @@ def write_delivery_log(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery
         "row_count bigint, periods varchar[], regions varchar[], notes varchar)"
     )
     unique = {d.sha256: d for d in deliveries}
+    if not unique:
+        return
     con.executemany(
         f"insert or ignore into {DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [

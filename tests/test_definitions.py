@@ -1,0 +1,59 @@
+"""The code location loads and its graph runs inbox → raw → dbt → report → release."""
+
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from pipelines.assets.dbt import dbt_build_args, warehouse_env
+from pipelines.definitions import defs
+
+
+def _graph():
+    return defs.resolve_asset_graph()
+
+
+def test_asset_graph_runs_from_raw_through_dbt_to_the_report():
+    graph = _graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {
+        "inbox",
+        "raw_itnrw__abgaenger",
+        "staging/stg_itnrw__abgaenger",
+        "marts/fct_indicator_values",
+        "published/indicator_values",
+        "report_site",
+        "release",
+    } <= keys
+    staging = graph.get(AssetKey(["staging", "stg_itnrw__abgaenger"]))
+    assert AssetKey("raw_itnrw__abgaenger") in staging.parent_keys
+    assert (
+        AssetKey(["published", "indicator_values"])
+        in graph.get(AssetKey("report_site")).parent_keys
+    )
+    assert AssetKey("report_site") in graph.get(AssetKey("release")).parent_keys
+
+
+def test_dbt_tests_are_asset_checks():
+    checks = {key.name for key in _graph().asset_check_keys}
+    assert any(name.startswith("unique_combination") for name in checks)
+
+
+def test_monthly_schedule_runs_the_refresh_job_in_berlin_time():
+    schedule = defs.resolve_schedule_def("monthly_refresh")
+    assert schedule.cron_schedule == "0 6 1 * *"
+    assert schedule.execution_timezone == "Europe/Berlin"
+    assert schedule.job_name == "refresh"
+
+
+def test_dbt_build_args():
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(["stg_x+"]) == ["build", "--select", "stg_x+"]
+
+
+def test_warehouse_env_restores_the_environment(monkeypatch):
+    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", "/live.duckdb")
+    with warehouse_env("/staging.duckdb"):
+        import os
+
+        assert os.environ["BILDUNGSMONITOR_WAREHOUSE"] == "/staging.duckdb"
+    assert os.environ["BILDUNGSMONITOR_WAREHOUSE"] == "/live.duckdb"

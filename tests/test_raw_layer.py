@@ -1,0 +1,70 @@
+"""The raw layer: the latest delivery supersedes older ones period by period."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+from dagster import Failure
+
+from pipelines.assets.landing import write_delivery_log
+from pipelines.assets.raw import RawTable, _Archived, assign_periods, build_raw_table
+from pipelines.ingest import archive as archive_module
+from pipelines.ingest.archive import Archive
+from pipelines.ingest.tidy import ParsedFile
+
+
+def test_latest_delivery_wins_per_period():
+    old = _Archived("a", "abgaenger_2020.csv", "2025-01-01T00:00:00", ("2018/19", "2019/20"))
+    new = _Archived("b", "abgaenger_2021.csv", "2025-06-01T00:00:00", ("2019/20", "2020/21"))
+    assert assign_periods([new, old]) == {"a": ["2018/19"], "b": ["2019/20", "2020/21"]}
+
+
+def test_same_receipt_time_is_ordered_by_file_name():
+    one = _Archived("x", "a.csv", "t", ("2020",))
+    two = _Archived("y", "b.csv", "t", ("2020",))
+    assert assign_periods([two, one]) == {"y": ["2020"]}
+
+
+def _parsed(values: dict[str, float]) -> ParsedFile:
+    frame = pd.DataFrame(
+        {
+            "source": "itnrw",
+            "table_code": "21111-02-06-4",
+            "region_key": "05114",
+            "region_name": "Krefeld",
+            "period": list(values),
+            "value": list(values.values()),
+            "symbol": None,
+        }
+    )
+    return ParsedFile("itnrw", "abgaenger", "21111-02-06-4", "test", frame)
+
+
+def test_revised_delivery_replaces_its_periods_and_keeps_the_rest(tmp_path, monkeypatch):
+    deliveries = {
+        "first.csv": _parsed({"2018/19": 1.0, "2019/20": 2.0}),
+        "second.csv": _parsed({"2019/20": 20.0}),
+    }
+    monkeypatch.setattr(archive_module, "parse_file", lambda path: deliveries[path.name])
+    archive = Archive(tmp_path / "archive")
+    landed = []
+    for name in deliveries:
+        path = tmp_path / name
+        path.write_text(name)  # distinct bytes → distinct archive entries
+        landed.append(archive.land(path))
+    con = duckdb.connect()
+    write_delivery_log(con, landed)
+    write_delivery_log(con, landed)  # the same files again change nothing
+    meta = build_raw_table(con, archive, RawTable("itnrw", "abgaenger", "test"))
+    rows = con.execute("select period, value from raw.itnrw__abgaenger order by period").fetchall()
+    assert rows == [("2018/19", 1.0), ("2019/20", 20.0)]
+    assert meta["rows"] == 2
+    assert con.execute("select count(*) from raw._deliveries").fetchone()[0] == 2
+
+
+def test_table_without_any_delivery_fails_clearly(tmp_path):
+    con = duckdb.connect()
+    write_delivery_log(con, [])
+    with pytest.raises(Failure, match="No delivery for itnrw table 'abgaenger'"):
+        build_raw_table(con, Archive(tmp_path), RawTable("itnrw", "abgaenger", "test"))

@@ -1,0 +1,47 @@
+"""Staging, then swap: a run works on a copy and only release replaces the live files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.resources import WarehouseResource
+
+
+def _warehouse(tmp_path: Path) -> WarehouseResource:
+    return WarehouseResource(
+        path=str(tmp_path / "wh" / "live.duckdb"), site_dir=str(tmp_path / "site")
+    )
+
+
+def test_staging_starts_as_a_copy_of_the_live_warehouse(tmp_path):
+    warehouse = _warehouse(tmp_path)
+    warehouse.live_path().parent.mkdir(parents=True)
+    with duckdb.connect(str(warehouse.live_path())) as con:
+        con.execute("create table t as select 1 as x")
+    staging = warehouse.staging_path("run1")
+    with duckdb.connect(str(staging)) as con:
+        con.execute("insert into t values (2)")
+    with duckdb.connect(str(warehouse.live_path()), read_only=True) as con:
+        assert con.execute("select count(*) from t").fetchone()[0] == 1
+
+
+def test_release_swaps_warehouse_and_site(tmp_path):
+    warehouse = _warehouse(tmp_path)
+    old_site = warehouse.live_site_dir()
+    old_site.mkdir(parents=True)
+    (old_site / "index.html").write_text("alt")
+    with duckdb.connect(str(warehouse.staging_path("run2"))) as con:
+        con.execute("create table t as select 42 as x")
+    new_site = warehouse.staging_site_dir("run2")
+    new_site.mkdir(parents=True)
+    (new_site / "index.html").write_text("neu")
+
+    live, site = warehouse.release("run2")
+
+    assert (site / "index.html").read_text() == "neu"
+    assert not new_site.exists()
+    with duckdb.connect(str(live), read_only=True) as con:
+        assert con.execute("select x from t").fetchone()[0] == 42
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site", "wh"]
