@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
 from pipelines.assets.landing import inbox
 from pipelines.assets.raw import raw_assets
 from pipelines.assets.report import release, report_site
 from pipelines.jobs import refresh_job
-from pipelines.resources import DataDirResource, WarehouseResource
+from pipelines.resources import DataDirResource, OfflineDbtCliResource, WarehouseResource
 from pipelines.schedules import monthly_refresh
 
 
@@ -31,7 +30,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(),
         "data_dir": DataDirResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
     },
     executor=dg.in_process_executor,
 )

@@ -9,11 +9,15 @@ and the rendered site untouched.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
+from packaging import version
 
 from pipelines import paths
 
@@ -74,3 +78,16 @@ class DataDirResource(dg.ConfigurableResource):
 
     def resolved(self) -> Path:
         return Path(self.path).resolve() if self.path else paths.data_dir()
+
+
+class OfflineDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource, without the PyPI request behind ``dbt --version``.
+
+    dagster-dbt learns the dbt version by running ``dbt --version``, which also asks PyPI for
+    the latest release. A run must send nothing anywhere, so the version comes from the
+    installed dbt-core package instead.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))

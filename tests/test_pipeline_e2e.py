@@ -1,0 +1,94 @@
+"""End to end: the real pipeline (Dagster → dbt → report) on the bundled sample data.
+
+Runs the ``bildungsmonitor`` console script in a subprocess with its own warehouse, site and
+DAGSTER_HOME in a temporary folder, as a user would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.e2e
+
+CLI = Path(sys.executable).parent / "bildungsmonitor"
+
+
+def _env(tmp: Path, data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        BILDUNGSMONITOR_DATA_DIR=str(data_dir),
+        BILDUNGSMONITOR_WAREHOUSE=str(tmp / "warehouse" / "bm.duckdb"),
+        BILDUNGSMONITOR_SITE_DIR=str(tmp / "site"),
+        DAGSTER_HOME=str(tmp / "dagster_home"),
+    )
+    return env
+
+
+def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(CLI), "refresh"], env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = _env(tmp, SAMPLE)
+    result = _refresh(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp, env
+
+
+def test_report_shows_the_seed_figures(refreshed):
+    tmp, _env_vars = refreshed
+    site = tmp / "site"
+    assert (site / "index.html").is_file()
+    html = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    assert "8,1\u00a0%" in html or "8,1 %" in html
+    assert "5,7\u00a0%" in html or "5,7 %" in html
+    assert (site / "bericht.pdf").is_file()
+
+
+def test_second_refresh_changes_no_archive_entry(refreshed):
+    tmp, env = refreshed
+    archive = tmp / "warehouse" / "archive"
+    before = _tree_digest(archive)
+    result = _refresh(env)
+    assert result.returncode == 0, result.stderr
+    assert _tree_digest(archive) == before
+
+
+def test_bad_file_fails_the_run_and_leaves_report_and_warehouse_as_they_were(refreshed, tmp_path):
+    tmp, env = refreshed
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE, inbox)
+    genesis_file = next((inbox / "itnrw").glob("*.csv"))
+    lines = genesis_file.read_bytes().splitlines(keepends=True)
+    genesis_file.write_bytes(b"".join(lines[: len(lines) // 2]))  # a truncated delivery
+    site_before = _tree_digest(tmp / "site")
+    warehouse = tmp / "warehouse" / "bm.duckdb"
+    warehouse_before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+
+    result = _refresh(env | {"BILDUNGSMONITOR_DATA_DIR": str(inbox)})
+
+    assert result.returncode != 0
+    assert genesis_file.name in result.stderr
+    assert _tree_digest(tmp / "site") == site_before
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_before
