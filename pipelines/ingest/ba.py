@@ -1,0 +1,650 @@
+"""Workbooks of the Statistik der Bundesagentur für Arbeit (BA) → tidy long tables.
+
+BA workbooks have 11–14 preamble rows (title, region, reporting period, notes), a header of
+2–3 rows whose upper level is merged across the columns below it, data rows whose region key
+and name share one cell (``"05114 Krefeld"``) written only on a block's first row, and a
+footer (``© Statistik der Bundesagentur für Arbeit`` / ``Erstellungsdatum``). Deliveries shift
+rows and reword labels without notice, so the header is *located by content*: the first rows
+are searched for each table's label set (merged cells expanded, header levels combined) with a
+small synonym table per label (:mod:`pipelines.ingest.ba_layouts`); a sheet whose header
+matches no table fails loudly, naming the sheet and the labels that were looked for.
+
+Tables (project name → raw asset ``raw_ba__<table>``):
+
+- ``arbeitslose``: registered unemployed and unemployment rate per month
+  (``merkmal`` × ``personengruppe`` × ``rechtskreis``; period ``2024-09``).
+- ``ausbildungsmarkt``: training market of a reporting year that ends on 30 September
+  (``merkmal`` × ``beruf`` KldB Berufshauptgruppe or ``insgesamt``, plus ``beruf_name``). The
+  period is the calendar year of that 30 September: Berichtsjahr 2022/23 → ``2023``. The
+  region is the Agenturbezirk (Krefeld + Kreis Viersen), not the city. Read from the BA layout
+  and from the BIBB/BA layout (``NAA``/``UVB``/``UBA``/… × year × ``VR``; ``VR`` becomes
+  ``<merkmal>_vr_prozent`` dated to the later year; KldB ``nil`` becomes ``nicht_zugeordnet``).
+- ``sgb2``: SGB II quotas of minors in December (period ``2024``), Krefeld and its Stadtbezirke
+  (``05114000-<n>``); quota = non-employable beneficiaries (NEF) / population of the age group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.ingest.ba_layouts import (
+    AUSBILDUNGSMARKT_BIBB,
+    LAYOUTS,
+    PARSER,
+    PARSER_BIBB,
+    Layout,
+    ValueColumn,
+    cell_text,
+    norm_label,
+)
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.regions import normalise_region_key
+from pipelines.ingest.symbols import CellError, parse_cell
+from pipelines.ingest.tidy import ParsedFile, order_columns
+
+__all__ = [
+    "AGENTURBEZIRK_KREFELD_KEY",
+    "AGENTURBEZIRK_KREFELD_NAME",
+    "LAYOUTS",
+    "PARSER",
+    "PARSER_BIBB",
+    "SOURCE",
+    "parse",
+    "sniff",
+]
+
+SOURCE = "ba"
+
+HEADER_SEARCH_ROWS = 40
+"""The header must start within this many rows (BA preambles have 11–14)."""
+MAX_HEADER_DEPTH = 3
+
+AGENTURBEZIRK_KREFELD_KEY = "AA393"
+"""Region key of the Agenturbezirk Krefeld (Stadt Krefeld + Kreis Viersen).
+
+Training-market figures exist only per Agenturbezirk, which has no AGS. BA sheets that carry a
+key (``"AA393 Agenturbezirk Krefeld"``) keep it; the BIBB workbook names the district only in
+its title, so the key comes from here. ``AA`` + three digits is a project-defined key of the
+same shape as the BA's agency numbers; it is NOT verified as the BA's own number — change it in
+this one place if the BA's key is confirmed.
+"""
+AGENTURBEZIRK_KREFELD_NAME = "Agenturbezirk Krefeld"
+_AGENTURBEZIRKE = {"krefeld": (AGENTURBEZIRK_KREFELD_KEY, AGENTURBEZIRK_KREFELD_NAME)}
+
+_XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+# --------------------------------------------------------------------------------------------
+# Header search
+# --------------------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"^(19|20)\d{2}$")
+
+
+@dataclass
+class _Bound:
+    """A sheet column bound to its meaning."""
+
+    index: int
+    label: str
+    dims: dict[str, str]
+    period: str | None = None
+
+
+@dataclass
+class _Header:
+    layout: Layout
+    first_row: int  # 0-based index of the header's first row
+    last_row: int
+    roles: dict[str, list[int]]
+    columns: list[_Bound]
+    ignored: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Attempt:
+    """How close one header candidate came to a layout (for the error message)."""
+
+    layout: Layout
+    found: int
+    missing: list[str]
+
+
+def _header_grid(ws: Worksheet, grid: list[list[object]]) -> list[list[object]]:
+    """The first rows with every merged range's value copied into all of its cells."""
+    limit = min(len(grid), HEADER_SEARCH_ROWS + MAX_HEADER_DEPTH)
+    top = [list(row) for row in grid[:limit]]
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row > limit:
+            continue
+        value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else None
+        for r in range(rng.min_row, min(rng.max_row, limit) + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if c <= len(top[r - 1]):
+                    top[r - 1][c - 1] = value
+    return top
+
+
+def _column_parts(rows: list[list[object]], first: int, last: int) -> list[tuple[str, ...]]:
+    width = max((len(r) for r in rows[first : last + 1]), default=0)
+    parts: list[tuple[str, ...]] = []
+    for c in range(width):
+        seen: list[str] = []
+        for r in range(first, last + 1):
+            cell = rows[r][c] if c < len(rows[r]) else None
+            text = norm_label(cell_text(cell)) if cell is not None else ""
+            if text and text not in seen:
+                seen.append(text)
+        parts.append(tuple(seen))
+    return parts
+
+
+def _bind(layout: Layout, parts: list[tuple[str, ...]]) -> _Header | _Attempt:
+    roles: dict[str, list[int]] = {}
+    missing: list[str] = []
+    found = 0
+    for role, label in layout.row_labels:
+        hits = [c for c, p in enumerate(parts) if label.matches(p)]
+        if hits:
+            roles[role] = hits
+            found += 1
+        else:
+            missing.append(label.display)
+    role_cols = {c for hits in roles.values() for c in hits}
+    columns: list[_Bound] = []
+    for spec in layout.values:
+        hits = [
+            c
+            for c, p in enumerate(parts)
+            if c not in role_cols
+            and spec.group.matches(p)
+            and (spec.sub is None or spec.sub.matches(p))
+        ]
+        if spec.sub is None:
+            bound = _year_columns(spec, hits, parts)
+        elif len(hits) == 1:
+            bound = [_Bound(hits[0], " › ".join(parts[hits[0]]), dict(spec.dims))]
+        elif len(hits) > 1:
+            missing.append(f"{spec.display} (found in {len(hits)} columns)")
+            continue
+        else:
+            bound = []
+        if bound:
+            found += 1
+            columns.extend(bound)
+        elif spec.required:
+            missing.append(spec.display)
+    if missing:
+        return _Attempt(layout, found, missing)
+    used = role_cols | {b.index for b in columns}
+    ignored = [" › ".join(p) for c, p in enumerate(parts) if p and c not in used]
+    return _Header(layout, 0, 0, roles, sorted(columns, key=lambda b: b.index), ignored)
+
+
+def _year_columns(spec: ValueColumn, hits: list[int], parts: list[tuple[str, ...]]) -> list[_Bound]:
+    """BIBB layout: one column per year, and ``VR`` (change in %) dated to the latest year."""
+    years: list[tuple[int, str]] = []
+    changes: list[int] = []
+    for c in hits:
+        year = next((p for p in parts[c] if _YEAR.match(p)), None)
+        if year:
+            years.append((c, year))
+        elif "vr" in parts[c]:
+            changes.append(c)
+    if not years:
+        return []
+    merkmal = dict(spec.dims)["merkmal"]
+    bound = [_Bound(c, f"{spec.group.display} › {y}", {"merkmal": merkmal}, y) for c, y in years]
+    latest = max(y for _, y in years)
+    bound += [
+        _Bound(c, f"{spec.group.display} › VR", {"merkmal": f"{merkmal}_vr_prozent"}, latest)
+        for c in changes
+    ]
+    return bound
+
+
+def _find_header(header_rows: list[list[object]]) -> _Header | list[_Attempt]:
+    """The first (lowest-ending, shallowest) row block that carries a layout's full label set."""
+    attempts: list[_Attempt] = []
+    for last in range(min(len(header_rows), HEADER_SEARCH_ROWS + MAX_HEADER_DEPTH - 1)):
+        for depth in range(1, MAX_HEADER_DEPTH + 1):
+            first = last - depth + 1
+            if first < 0 or first >= HEADER_SEARCH_ROWS:
+                continue
+            parts = _column_parts(header_rows, first, last)
+            if not any(parts):
+                continue
+            for layout in LAYOUTS:
+                result = _bind(layout, parts)
+                if isinstance(result, _Header):
+                    result.first_row, result.last_row = first, last
+                    return result
+                attempts.append(result)
+    return attempts
+
+
+# --------------------------------------------------------------------------------------------
+# Cells: regions, months, Berufe, reporting periods
+# --------------------------------------------------------------------------------------------
+
+_REGION_CELL = re.compile(r"^(AA\d{3}|DG|\d{1,8}(?:-[1-9])?)\s+(\S.*)$")
+_MONTHS = {
+    "januar": 1, "jan": 1, "jänner": 1,
+    "februar": 2, "feb": 2,
+    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
+    "april": 4, "apr": 4,
+    "mai": 5,
+    "juni": 6, "jun": 6,
+    "juli": 7, "jul": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11,
+    "dezember": 12, "dez": 12,
+}  # fmt: skip
+_MONTH_NAME = re.compile(r"^([a-zäöü]+)\.?\s+(\d{4})$")
+_MONTH_NUMERIC = re.compile(r"^(?:(\d{1,2})[./](\d{4})|(\d{4})[-/](\d{1,2}))$")
+_BERICHTSJAHR = re.compile(r"berichtsjahr\s*:?\s*(\d{4})\s*/\s*(\d{2}|\d{4})\b", re.IGNORECASE)
+_BERICHTSMONAT = re.compile(r"berichtsmonat\s*:?\s*([^\n;]+)", re.IGNORECASE)
+_AGENTUR_TITLE = re.compile(r"(?:arbeits)?agenturbezirk\s+(.+?)\s*$", re.IGNORECASE)
+_KLDB = re.compile(r"^(\d{1,5}|nil)(?:\s+(\S.*))?$", re.IGNORECASE)
+_TOTAL_WORDS = {"insgesamt", "alle berufe", "gesamt", "zusammen", "summe"}
+
+
+def _parse_region(raw: object) -> tuple[str, str]:
+    """``"05114 Krefeld"`` → (``05114``, ``Krefeld``); Excel-stripped keys are repaired."""
+    text = re.sub(r"\s+", " ", cell_text(raw).replace("\u00a0", " "))
+    match = _REGION_CELL.match(text)
+    if not match:
+        raise ValueError("region cell must hold the key and the name, e.g. '05114 Krefeld'")
+    key, name = match.groups()
+    if not key.startswith("AA"):
+        key = normalise_region_key(key)
+    return key, name.strip()
+
+
+def _parse_month(raw: object) -> str:
+    """A reporting month as ``YYYY-MM`` from a date cell, ``September 2024``, ``09/2024``."""
+    if isinstance(raw, datetime | date):
+        return f"{raw.year:04d}-{raw.month:02d}"
+    text = cell_text(raw).lower()
+    named = _MONTH_NAME.match(text)
+    if named and named.group(1) in _MONTHS:
+        return f"{named.group(2)}-{_MONTHS[named.group(1)]:02d}"
+    numeric = _MONTH_NUMERIC.match(text)
+    if numeric:
+        month = int(numeric.group(1) or numeric.group(4))
+        year = numeric.group(2) or numeric.group(3)
+        if 1 <= month <= 12:
+            return f"{year}-{month:02d}"
+    raise ValueError("not a reporting month (expected e.g. 'September 2024' or '09/2024')")
+
+
+def _parse_beruf(cells: list[object]) -> tuple[str, str]:
+    """KldB code and name from one cell (``"25 Maschinen…"``) or two (code, name)."""
+    texts = [cell_text(c) for c in cells if cell_text(c)]
+    if not texts:
+        raise ValueError("Beruf cell is empty")
+    first = cells[0]
+    if isinstance(first, int) and not isinstance(first, bool) and 0 <= first < 100:
+        texts[0] = f"{first:02d}"  # Excel turned "01" into 1
+    if norm_label(texts[0]) in _TOTAL_WORDS:
+        return "insgesamt", texts[0]
+    match = _KLDB.match(texts[0])
+    if not match:
+        if len(texts) > 1 and norm_label(texts[1]) in _TOTAL_WORDS:
+            return "insgesamt", texts[1]
+        raise ValueError("Beruf must start with a KldB code (e.g. '25 …') or be 'Insgesamt'")
+    code, name = match.groups()
+    if name is None:
+        name = texts[1] if len(texts) > 1 else ""
+    if code.lower() == "nil":
+        return "nicht_zugeordnet", name
+    return code, name
+
+
+def _preamble_text(rows: list[list[object]], upto: int) -> str:
+    return "\n".join(" ".join(cell_text(c) for c in row if cell_text(c)) for row in rows[:upto])
+
+
+def _sheet_period(layout: Layout, preamble: str) -> str:
+    if layout.period_from == "berichtsjahr":
+        match = _BERICHTSJAHR.search(preamble)
+        if not match:
+            raise ValueError("no 'Berichtsjahr JJJJ/JJ' in the rows above the header")
+        start, end = int(match.group(1)), match.group(2)
+        if int(end) % 100 != (start + 1) % 100:
+            raise ValueError(f"Berichtsjahr {match.group(0)!r} does not span two years")
+        return str(start + 1)  # the year of the 30 September that ends the Berichtsjahr
+    if layout.period_from == "dezember":
+        match = _BERICHTSMONAT.search(preamble)
+        if not match:
+            raise ValueError("no 'Berichtsmonat' in the rows above the header")
+        month = _parse_month(match.group(1).strip())
+        if not month.endswith("-12"):
+            raise ValueError(f"SGB II quotas are taken in December, not {match.group(1)!r}")
+        return month[:4]
+    raise AssertionError(layout.period_from)
+
+
+def _title_region(preamble: str) -> tuple[str, str]:
+    for line in preamble.splitlines():
+        match = _AGENTUR_TITLE.search(line)
+        if match:
+            name = match.group(1)
+            if norm_label(name) in _AGENTURBEZIRKE:
+                return _AGENTURBEZIRKE[norm_label(name)]
+            raise ValueError(f"Agenturbezirk {name!r} has no key in ba._AGENTURBEZIRKE")
+    raise ValueError("the title names no 'Arbeitsagenturbezirk'")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a sheet
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    path: Path
+    title: str
+
+    def error(
+        self,
+        rule: str,
+        *,
+        row: int | None = None,
+        col: int | None = None,
+        label: str | None = None,
+        value: object = None,
+    ) -> IngestError:
+        where = f"sheet {self.title!r}"
+        if row is not None and col is not None:
+            where += f", cell {get_column_letter(col + 1)}{row}"
+        column = None
+        if col is not None:
+            column = get_column_letter(col + 1) + (f" ({label})" if label else "")
+        return IngestError.single(
+            SOURCE, self.path, f"{where}: {rule}", row=row, column=column, value=value
+        )
+
+
+def _is_footer(row: Sequence[object]) -> bool:
+    first = next((cell_text(c) for c in row if cell_text(c)), "")
+    low = first.lower()
+    return low.startswith(("©", "(c)", "erstellungsdatum", "quelle: statistik der bundesagentur"))
+
+
+def _read_sheet(sheet: _Sheet, grid: list[list[object]], header: _Header) -> list[dict]:
+    layout = header.layout
+    preamble = _preamble_text(grid, header.first_row)
+    sheet_period = None
+    fixed_region = None
+    try:
+        if layout.period_from in ("berichtsjahr", "dezember"):
+            sheet_period = _sheet_period(layout, preamble)
+        if "region" not in header.roles:
+            fixed_region = _title_region(preamble)
+    except ValueError as exc:
+        raise sheet.error(str(exc), row=header.first_row) from None
+
+    region_col = header.roles.get("region", [None])[0]
+    records: list[dict] = []
+    region: tuple[str, str] | None = fixed_region
+    value_idx = [b.index for b in header.columns]
+    for r in range(header.last_row + 1, len(grid)):
+        row = grid[r]
+        excel_row = r + 1
+        if _is_footer(row):
+            break
+        cells = [row[i] if i < len(row) else None for i in value_idx]
+        if all(cell_text(c) == "" for c in cells):
+            continue  # blank line, note or footnote
+        if region_col is not None:
+            raw = row[region_col] if region_col < len(row) else None
+            if cell_text(raw):
+                try:
+                    region = _parse_region(raw)
+                except ValueError as exc:
+                    raise sheet.error(
+                        str(exc), row=excel_row, col=region_col, label="Region", value=raw
+                    ) from None
+            elif region is None:
+                raise sheet.error(
+                    "data row before the first region cell", row=excel_row, col=region_col
+                )
+        assert region is not None
+        row_dims, period = _row_labels(sheet, header, row, excel_row)
+        for bound, raw in zip(header.columns, cells, strict=True):
+            try:
+                value, symbol = parse_cell(raw, decimal=",")
+            except CellError as exc:
+                raise sheet.error(
+                    str(exc), row=excel_row, col=bound.index, label=bound.label, value=raw
+                ) from None
+            if value is None and symbol is None:
+                continue
+            records.append(
+                {
+                    "region_key": region[0],
+                    "region_name": region[1],
+                    "period": bound.period or period or sheet_period,
+                    **bound.dims,
+                    **row_dims,
+                    "value": value,
+                    "symbol": symbol,
+                    "_cell": f"{get_column_letter(bound.index + 1)}{excel_row}",
+                }
+            )
+    if not records:
+        raise sheet.error(f"header of table {layout.table!r} found but no data rows below it")
+    return records
+
+
+def _row_labels(
+    sheet: _Sheet, header: _Header, row: Sequence[object], excel_row: int
+) -> tuple[dict[str, str], str | None]:
+    dims: dict[str, str] = {}
+    period = None
+    if "monat" in header.roles:
+        col = header.roles["monat"][0]
+        raw = row[col] if col < len(row) else None
+        try:
+            period = _parse_month(raw)
+        except ValueError as exc:
+            raise sheet.error(
+                str(exc), row=excel_row, col=col, label="Berichtsmonat", value=raw
+            ) from None
+    if "beruf" in header.roles:
+        cols = header.roles["beruf"]
+        raw_cells = [row[c] if c < len(row) else None for c in cols]
+        try:
+            dims["beruf"], dims["beruf_name"] = _parse_beruf(raw_cells)
+        except ValueError as exc:
+            raise sheet.error(
+                str(exc), row=excel_row, col=cols[0], label="Beruf", value=raw_cells[0]
+            ) from None
+    return dims, period
+
+
+# --------------------------------------------------------------------------------------------
+# Workbook level: sniff and parse
+# --------------------------------------------------------------------------------------------
+
+
+def _load(path: Path) -> openpyxl.Workbook:
+    if not path.is_file():
+        raise IngestError.single(SOURCE, path, "file not found")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise IngestError.single(
+            SOURCE, path, "old Excel 97–2003 (.xls) workbook: save it as .xlsx first"
+        )
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken archive
+        raise IngestError.single(
+            SOURCE, path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _grid(ws: Worksheet) -> list[list[object]]:
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def _has_numbers(grid: list[list[object]], at_least: int = 3) -> bool:
+    count = 0
+    for row in grid:
+        for cell in row:
+            if isinstance(cell, int | float) and not isinstance(cell, bool):
+                count += 1
+                if count >= at_least:
+                    return True
+    return False
+
+
+def _guess_layouts(text: str) -> list[Layout]:
+    low = text.lower()
+    guessed = [lay for lay in LAYOUTS if any(w in low for w in lay.title_words)]
+    if any(lay.table == "ausbildungsmarkt" for lay in guessed):
+        guessed = [lay for lay in guessed if lay.table == "ausbildungsmarkt"]
+    return guessed
+
+
+def _title_lines(grid: list[list[object]]) -> str:
+    """The preamble: rows above the first row with three or more filled cells."""
+    end = next(
+        (i for i, row in enumerate(grid) if sum(1 for c in row if cell_text(c)) >= 3), len(grid)
+    )
+    return _preamble_text(grid, min(end, HEADER_SEARCH_ROWS))
+
+
+def _unrecognised(sheet: _Sheet, grid: list[list[object]], attempts: list[_Attempt]) -> IngestError:
+    guessed = _guess_layouts(_title_lines(grid)) or list(LAYOUTS)
+    parts = []
+    for layout in guessed:
+        mine = [a for a in attempts if a.layout is layout]
+        best = max(mine, key=lambda a: a.found, default=None)
+        missing = best.missing if best and best.found else None
+        parts.append(
+            f"table {layout.table!r} ({layout.name}) expects the labels {layout.expected()}"
+            + (f"; missing: {missing}" if missing else "; none of them found")
+        )
+    return sheet.error(
+        f"no known BA table header in the first {HEADER_SEARCH_ROWS} rows. " + " | ".join(parts)
+    )
+
+
+def sniff(path: str | Path) -> str | None:
+    """The project table name if ``path`` is a BA/BIBB workbook this module reads, else None.
+
+    A workbook whose header is unrecognisable but whose title and footer show it comes from the
+    BA is still claimed (by its title), so that :func:`parse` can say precisely what is wrong.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in _XLSX_SUFFIXES or not path.is_file():
+        return None
+    try:
+        wb = _load(path)
+    except IngestError:
+        return None
+    for ws in wb.worksheets:
+        grid = _grid(ws)
+        found = _find_header(_header_grid(ws, grid))
+        if isinstance(found, _Header):
+            return found.layout.table
+        text = " ".join(cell_text(c) for row in grid for c in row if isinstance(c, str)).lower()
+        if "bundesagentur für arbeit" in text or "bundesinstitut für berufsbildung" in text:
+            guessed = _guess_layouts(_title_lines(grid))
+            if guessed:
+                return guessed[0].table
+    return None
+
+
+def parse(path: str | Path) -> ParsedFile:
+    """Read every table sheet of a BA/BIBB workbook into one tidy long table.
+
+    Sheets without numbers (cover, contents, notes) are skipped; a sheet with numbers whose
+    header matches no known table is an error, as is a workbook mixing tables.
+    """
+    path = Path(path)
+    wb = _load(path)
+    records: list[dict] = []
+    headers: list[_Header] = []
+    notes: list[str] = []
+    for ws in wb.worksheets:
+        sheet = _Sheet(path, ws.title)
+        grid = _grid(ws)
+        found = _find_header(_header_grid(ws, grid))
+        if not isinstance(found, _Header):
+            if _has_numbers(grid):
+                raise _unrecognised(sheet, grid, found)
+            notes.append(f"sheet {ws.title!r} skipped: no table")
+            continue
+        if found.first_row > 0 or found.last_row - found.first_row:
+            notes.append(
+                f"sheet {ws.title!r}: {found.layout.name} header in rows "
+                f"{found.first_row + 1}–{found.last_row + 1}"
+            )
+        if found.ignored:
+            notes.append(f"sheet {ws.title!r}: columns not read: {found.ignored}")
+        for rec in _read_sheet(sheet, grid, found):
+            rec["_sheet"] = ws.title
+            records.append(rec)
+        headers.append(found)
+    if not headers:
+        raise IngestError.single(SOURCE, path, "no sheet holds a BA table")
+    tables = {h.layout.table for h in headers}
+    layouts = {h.layout.name for h in headers}
+    if len(tables) > 1 or len(layouts) > 1:
+        raise IngestError.single(
+            SOURCE, path, f"workbook mixes tables/layouts {sorted(layouts)}: deliver one per file"
+        )
+    layout = headers[0].layout
+    frame = _frame(path, layout, records)
+    if layout is AUSBILDUNGSMARKT_BIBB:
+        notes.append(
+            "BIBB layout: absolute values rounded to multiples of 3 by the publisher; "
+            "*_vr_prozent = change on the previous year in % (period = the later year)"
+        )
+    if layout.table == "ausbildungsmarkt":
+        notes.append("period = year of the 30 September ending the Berichtsjahr (2022/23 → 2023)")
+    return ParsedFile(
+        source=SOURCE,
+        table=layout.table,
+        table_code=layout.table_code,
+        parser=layout.parser,
+        frame=frame,
+        notes=notes,
+    )
+
+
+def _frame(path: Path, layout: Layout, records: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    key = ["region_key", "period", *(d for d in layout.dimensions if d != "beruf_name")]
+    duplicated = frame.duplicated(subset=key, keep="first")
+    if duplicated.any():
+        first = frame[duplicated].iloc[0]
+        raise IngestError.single(
+            SOURCE,
+            path,
+            f"sheet {first['_sheet']!r}, cell {first['_cell']}: the same region, period and "
+            f"breakdown appear twice",
+            value={k: first[k] for k in key},
+        )
+    frame = frame.drop(columns=["_cell", "_sheet"])
+    frame.insert(0, "source", SOURCE)
+    frame.insert(1, "table_code", layout.table_code)
+    frame["value"] = frame["value"].astype("float64")
+    symbol = frame["symbol"].astype("object")
+    frame["symbol"] = symbol.where(symbol.notna(), None)
+    return order_columns(frame).reset_index(drop=True)
