@@ -37,7 +37,7 @@ def parse_cell(raw: object, *, decimal: str = ",") -> tuple[float | None, str | 
     """Split a raw cell into ``(value, symbol)``.
 
     ``-`` means exactly zero, so it yields ``(0.0, "-")``: the value is known and the symbol
-    records how it was written. Every other symbol yields ``(None, symbol)``. A trailing
+    records how it was written; a lone ``0`` likewise yields ``(0.0, "0")``. Every other symbol yields ``(None, symbol)``. A trailing
     ``p``/``r``/``s`` flag is kept as the symbol. ``decimal`` is ``","`` for German CSV
     (``1.234,5``) and ``"."`` for ffcsv and XLSX cells written as text.
     """
@@ -52,8 +52,10 @@ def parse_cell(raw: object, *, decimal: str = ",") -> tuple[float | None, str | 
     text = str(raw).strip()
     if text == "":
         return None, None
-    if text == "-":
-        return 0.0, "-"
+    if text in ("-", "0"):
+        # "-" is exactly zero; a lone "0" in official tables is "less than half the unit":
+        # both are known (near-)zero values whose symbol records how they were written.
+        return 0.0, text
     if text in SYMBOLS:
         return None, text
     if text in ("( )", "(-)"):

@@ -1,0 +1,567 @@
+"""Parsers for IT.NRW / GENESIS downloads: classic CSV and flat-file CSV (ffcsv).
+
+The Landesdatenbank NRW, the Regionaldatenbank and GENESIS-Online run the same software, so
+one parser reads them all. Three layouts are recognised (:func:`sniff` says which):
+
+- ``genesis-classic``: the table as shown on screen — ``GENESIS-Tabelle: <code>`` (or
+  ``Tabelle: <code>``), ``;``-padded title lines, 1–n header rows, data rows
+  ``period;key;indented name;values…``, a ``__________`` footer with quoted footnotes,
+  copyright and ``Stand:``. Windows-1252 as downloaded, sometimes re-saved as UTF-8.
+- ``genesis-ffcsv-2025``: one value per row, UTF-8 with BOM, English header.
+- ``genesis-ffcsv-2024``: the older flat file, German header, one column per value variable.
+
+Every file is first read generically (labels kept as printed); a table code listed in
+:mod:`pipelines.ingest.genesis_tables` is then given its project table name, its period rule
+and its named dimensions. Special symbols stay symbols (:func:`symbols.parse_cell`); a cell
+that is neither a number nor a symbol is an :class:`IngestError` naming file, line, column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.ingest import genesis_tables as registry
+from pipelines.ingest.errors import IngestError, Problem
+from pipelines.ingest.regions import normalise_region_key
+from pipelines.ingest.symbols import CellError, parse_cell
+from pipelines.ingest.tidy import ParsedFile, order_columns
+
+SOURCE = "itnrw"
+CLASSIC = "genesis-classic"
+FFCSV_2025 = "genesis-ffcsv-2025"
+FFCSV_2024 = "genesis-ffcsv-2024"
+LAYOUTS = (CLASSIC, FFCSV_2025, FFCSV_2024)
+
+MAX_PROBLEMS = 25
+"""Stop collecting cell problems after this many: one error lists them together."""
+
+_TABLE_LINE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)\s*$")
+_FOOTER = re.compile(r"^_{5,}$")
+_STAND = re.compile(r"^Stand:\s*(\d{2}\.\d{2}\.\d{4}(?:\s*/\s*\d{2}:\d{2}:\d{2})?)")
+_PERIOD_LIKE = re.compile(r"^(\d{4}|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{4}/\d{2})$")
+_REGION_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{12})$")
+_FFCSV_CODE = re.compile(r"^(\d{4,5}[0-9A-Z]?(?:-[0-9A-Za-z]+)*?)_")
+_GEO_VARIABLE = re.compile(r"^(DINSG|DLAND|REGBEZ|KREISE|GEMEIN|GVERB\w*|GEO\w*)$")
+
+LAENDER: dict[str, str] = {
+    "Deutschland": "DG",
+    "Schleswig-Holstein": "01",
+    "Hamburg": "02",
+    "Niedersachsen": "03",
+    "Bremen": "04",
+    "Nordrhein-Westfalen": "05",
+    "Hessen": "06",
+    "Rheinland-Pfalz": "07",
+    "Baden-Württemberg": "08",
+    "Bayern": "09",
+    "Saarland": "10",
+    "Berlin": "11",
+    "Brandenburg": "12",
+    "Mecklenburg-Vorpommern": "13",
+    "Sachsen": "14",
+    "Sachsen-Anhalt": "15",
+    "Thüringen": "16",
+}
+"""Names → keys for tables that print region names without a key column."""
+
+_REGION_NAME = re.compile(
+    r"(Kreis|kreisfreie Stadt|krfr\. Stadt|Regierungsbezirk|Städteregion|Landschaftsverband"
+    r"|Westfalen-Lippe|^Rheinland$)"
+)
+
+
+def _err(path: Path, rule: str, **where: object) -> IngestError:
+    return IngestError.single(SOURCE, path, rule, **where)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------
+# Reading and sniffing
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return ``(text, encoding)``: UTF-8 (with or without BOM) if it decodes strictly.
+
+    Downloads are Windows-1252; users re-save them as UTF-8. Latin-1 is the last resort
+    because it decodes any byte string (so a damaged file still reaches the structure checks).
+    """
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0].rstrip("\r")
+
+
+def _layout_of(first_line: str) -> str | None:
+    cells = first_line.split(";")
+    head = cells[0].strip()
+    if _TABLE_LINE.match(head) and not any(c.strip() for c in cells[1:]):
+        return CLASSIC
+    names = [c.strip() for c in cells]
+    if names[:2] == ["statistics_code", "statistics_label"] and "time" in names:
+        if "value" in names and "value_variable_code" in names:
+            return FFCSV_2025
+        if any("__" in n for n in names):
+            return FFCSV_2024  # English variant of the old layout
+    if names[:2] == ["Statistik_Code", "Statistik_Label"] and "Zeit" in names:
+        return FFCSV_2024
+    return None
+
+
+def sniff(path: str | Path) -> str | None:
+    """The GENESIS layout of ``path`` (``genesis-classic``, ``genesis-ffcsv-2025``,
+    ``genesis-ffcsv-2024``) or ``None`` when it is not a GENESIS download."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    text, _ = decode(head)
+    return _layout_of(_first_line(text))
+
+
+def parse(path: str | Path, *, table_code: str | None = None) -> ParsedFile:
+    """Read a GENESIS download into the tidy long table.
+
+    ``table_code`` overrides the code for ffcsv files, whose content carries only the
+    statistic's number (the code is taken from the file name ``<code>_…_flat.csv``).
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    text, encoding = decode(data)
+    layout = _layout_of(_first_line(text))
+    if layout is None:
+        raise _err(
+            path,
+            "not a GENESIS download: line 1 must be 'GENESIS-Tabelle: <code>', "
+            "'Tabelle: <code>' or an ffcsv header",
+            row=1,
+            value=_first_line(text)[:80],
+        )
+    if layout == CLASSIC:
+        raw = _read_classic(path, text)
+    else:
+        raw = _read_ffcsv(path, text, layout, table_code)
+    raw.notes.insert(0, f"Zeichensatz: {encoding}")
+    return _tidy(path, raw, layout)
+
+
+# --------------------------------------------------------------------------------------
+# The generic intermediate form
+
+
+@dataclass
+class _Raw:
+    """A file read generically: one record per value, labels as printed."""
+
+    table_code: str
+    lines: list[int] = field(default_factory=list)
+    periods: list[str | None] = field(default_factory=list)
+    keys: list[str | None] = field(default_factory=list)
+    names: list[str | None] = field(default_factory=list)
+    columns: list[registry.ColumnKey] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    decimal: list[str] = field(default_factory=list)
+    quality: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, line, period, key, name, column, cell, decimal=",", quality="") -> None:
+        self.lines.append(line)
+        self.periods.append(period)
+        self.keys.append(key)
+        self.names.append(name)
+        self.columns.append(column)
+        self.cells.append(cell)
+        self.decimal.append(decimal)
+        self.quality.append(quality)
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the 1-based line number on which each record starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    start = 1
+    try:
+        for record in reader:
+            yield start, record
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _err(path, f"CSV structure broken: {exc}", row=start) from exc
+
+
+# --------------------------------------------------------------------------------------
+# Classic CSV
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def _leading_blanks(cells: list[str]) -> int:
+    return next((i for i, c in enumerate(cells) if c.strip()), len(cells))
+
+
+def _read_classic(path: Path, text: str) -> _Raw:
+    records = list(_records(path, text))
+    table_code = _TABLE_LINE.match(records[0][1][0].strip()).group(1)  # type: ignore[union-attr]
+    position = 1
+    titles: list[str] = []
+    while position < len(records):
+        cells = records[position][1]
+        if not cells or not cells[0].strip() or not _is_blank(cells[1:]):
+            break
+        if _FOOTER.match(cells[0].strip()):
+            break
+        titles.append(cells[0].strip())
+        position += 1
+    headers: list[tuple[int, list[str]]] = []
+    while position < len(records) and (
+        not records[position][1] or not records[position][1][0].strip()
+    ):
+        headers.append(records[position])
+        position += 1
+    headers = [(line, cells) for line, cells in headers if not _is_blank(cells)]
+    if not headers:
+        raise _err(path, "no column header rows after the title lines", row=records[0][0] + 1)
+    footer = next(
+        (
+            i
+            for i in range(position, len(records))
+            if records[i][1] and _FOOTER.match(records[i][1][0].strip())
+        ),
+        None,
+    )
+    if footer is None:
+        raise _err(
+            path,
+            "truncated file: no footer line '__________' after the data rows",
+            row=records[-1][0],
+        )
+    label_count = min(_leading_blanks(cells) for _, cells in headers)
+    width = max(len(cells) for _, cells in headers)
+    value_columns = [
+        j for j in range(label_count, width) if any(j < len(c) and c[j].strip() for _, c in headers)
+    ]
+    data = [(line, cells) for line, cells in records[position:footer] if not _is_blank(cells)]
+    for line, cells in data:
+        if len(cells) < width or any(c.strip() for c in cells[width:]):
+            raise _err(
+                path,
+                f"ragged row: {len(cells)} fields where the header has {width} "
+                "(file cut or damaged?)",
+                row=line,
+                value=";".join(cells)[:120],
+            )
+    raw = _Raw(table_code)
+    raw.notes.extend(f"Titel: {t}" for t in titles)
+    raw.notes.extend(_footer_notes(records[footer + 1 :]))
+    if not data:
+        raw.notes.append("Tabelle ohne Datenzeilen")
+        return raw
+    roles = _label_roles([cells[:label_count] for _, cells in data])
+    header_period = _header_period_row(headers, value_columns) if roles.period is None else None
+    column_keys: dict[int, tuple[str, ...]] = {}
+    for j in value_columns:
+        parts = [
+            cells[j].strip()
+            for number, (_, cells) in enumerate(headers)
+            if j < len(cells) and cells[j].strip() and number != header_period
+        ]
+        column_keys[j] = tuple(parts)
+    for line, cells in data:
+        labels = [c.strip() for c in cells[:label_count]]
+        period = labels[roles.period] if roles.period is not None else None
+        key = None
+        if roles.key is not None and labels[roles.key]:
+            try:
+                key = normalise_region_key(labels[roles.key])
+            except ValueError as exc:
+                raise _err(
+                    path,
+                    f"bad region key: {exc}",
+                    row=line,
+                    column="region_key",
+                    value=labels[roles.key],
+                ) from exc
+        name = labels[roles.name] if roles.name is not None else None
+        if roles.key is None and name is not None:
+            key = LAENDER.get(name)  # tables without a key column: only Land names are safe
+        extras = tuple(labels[i] for i in roles.extras)
+        for j in value_columns:
+            column_period = period
+            if header_period is not None:
+                column_period = headers[header_period][1][j].strip()
+            column = registry.ColumnKey(header=column_keys[j], row_labels=extras)
+            raw.add(line, column_period, key, name, column, cells[j])
+    return raw
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """Which row-label column holds the period, the region key and the region name."""
+
+    period: int | None
+    key: int | None
+    name: int | None
+    extras: tuple[int, ...]
+
+
+def _column_values(rows: list[list[str]], index: int) -> list[str]:
+    return [row[index].strip() for row in rows]
+
+
+def _mostly(pattern: re.Pattern, values: list[str]) -> bool:
+    """At least 9 in 10 non-empty values match: a few damaged cells must not hide the role
+    of a column (they fail later with a precise error instead)."""
+    filled = [v for v in values if v]
+    return bool(filled) and sum(bool(pattern.match(v)) for v in filled) >= 0.9 * len(filled)
+
+
+def _label_roles(rows: list[list[str]]) -> _Roles:
+    """Period first (if every value looks like one), then a key column, then the name.
+
+    Without a key column the next column is the region name only if it holds recognisable
+    region names (``Nordrhein-Westfalen``, ``Unna, Kreis``); otherwise (e.g. Destatis tables
+    by age) it stays an ordinary row label.
+    """
+    count = len(rows[0])
+    index = 0
+    period = key = name = None
+    if index < count and _mostly(_PERIOD_LIKE, _column_values(rows, index)):
+        period, index = index, index + 1
+    if index < count:
+        if _mostly(_REGION_KEY, _column_values(rows, index)):
+            key, index = index, index + 1
+            if index < count:
+                name, index = index, index + 1
+        else:
+            raw_values = [row[index] for row in rows]
+            if any(v.strip() in LAENDER or _REGION_NAME.search(v) for v in raw_values):
+                name, index = index, index + 1
+    return _Roles(period, key, name, tuple(range(index, count)))
+
+
+def _header_period_row(headers, value_columns: list[int]) -> int | None:
+    """Index of a header row that carries the period per column (``;;Jahr`` / ``;;2023``)."""
+    for number, (_, cells) in enumerate(headers):
+        values = [cells[j].strip() for j in value_columns if j < len(cells)]
+        if values and all(_PERIOD_LIKE.match(v) for v in values):
+            return number
+    return None
+
+
+def _footer_notes(records: list[tuple[int, list[str]]]) -> list[str]:
+    notes: list[str] = []
+    for _, cells in records:
+        text = ";".join(cells).strip().strip(";").strip()
+        if not text:
+            continue
+        if match := _STAND.match(text):
+            notes.append(f"Stand: {match.group(1)}")
+        elif text.startswith(("©", "(C)")):
+            notes.append("Copyright: " + " ".join(text.split()))
+        else:
+            notes.append("Fußnote: " + text)
+    if not any(n.startswith("Stand:") for n in notes):
+        notes.append("Stand: fehlt (Datei im Fußbereich gekürzt?)")
+    return notes
+
+
+# --------------------------------------------------------------------------------------
+# Flat-file CSV
+
+
+def _ffcsv_table_code(path: Path, statistics_code: str, override: str | None) -> str:
+    if override:
+        return override
+    match = _FFCSV_CODE.match(path.name)
+    return match.group(1) if match else statistics_code
+
+
+def _read_ffcsv(path: Path, text: str, layout: str, override: str | None) -> _Raw:
+    records = _records(path, text)
+    _, header = next(records)
+    names = [n.strip() for n in header]
+    time_index = names.index("time") if "time" in names else names.index("Zeit")
+    variable_count = 0
+    while 5 + 4 * variable_count + 3 < len(names) and names[5 + 4 * variable_count].endswith(
+        ("_variable_code", "_Merkmal_Code")
+    ):
+        variable_count += 1
+    if layout == FFCSV_2025:
+        # one value column; its variable's label is in the row (value_variable_label)
+        value_columns = {names.index("value"): names.index("value_variable_label")}
+        quality_index = names.index("value_q") if "value_q" in names else None
+    else:
+        # one column per value variable, named CODE__Label__Unit
+        value_columns = {i: None for i, n in enumerate(names) if "__" in n}
+        quality_index = None
+    raw: _Raw | None = None
+    for line, cells in records:
+        if _is_blank(cells):
+            continue
+        if len(cells) != len(names):
+            raise _err(
+                path,
+                f"ragged row: {len(cells)} fields where the header has {len(names)}",
+                row=line,
+                value=";".join(cells)[:120],
+            )
+        if raw is None:
+            raw = _Raw(_ffcsv_table_code(path, cells[0].strip(), override))
+            raw.notes.append(f"Statistik: {cells[0].strip()} {cells[1].strip()}")
+        variables = [
+            registry.Variable(*(cells[5 + 4 * v + k].strip() for k in range(4)))
+            for v in range(variable_count)
+        ]
+        key = name = None
+        others = []
+        for variable in variables:
+            if key is None and name is None and _GEO_VARIABLE.match(variable.code):
+                name = variable.attribute_label.strip()
+                if variable.attribute_code:
+                    try:
+                        key = normalise_region_key(variable.attribute_code)
+                    except ValueError as exc:
+                        raise _err(
+                            path,
+                            f"bad region key: {exc}",
+                            row=line,
+                            column=variable.code,
+                            value=variable.attribute_code,
+                        ) from exc
+            else:
+                others.append(variable)
+        period = cells[time_index].strip()
+        quality = cells[quality_index].strip() if quality_index is not None else ""
+        for index, label_index in value_columns.items():
+            label = cells[label_index].strip() if label_index is not None else names[index]
+            column = registry.ColumnKey(
+                variables=tuple(others),
+                value_variable=label.split("__")[1] if "__" in label else label,
+            )
+            raw.add(line, period, key, name, column, cells[index], decimal=".", quality=quality)
+    if raw is None:
+        raise _err(path, "ffcsv file without data rows", row=1)
+    return raw
+
+
+# --------------------------------------------------------------------------------------
+# From the generic form to the tidy table
+
+
+def _parse_values(path: Path, raw: _Raw) -> tuple[list[float | None], list[str | None]]:
+    values: list[float | None] = []
+    found: list[str | None] = []
+    problems: list[Problem] = []
+    for line, column, cell, decimal, quality in zip(
+        raw.lines, raw.columns, raw.cells, raw.decimal, raw.quality, strict=True
+    ):
+        text = cell.strip()
+        mode = "," if decimal == "," or "," in text else "."
+        try:
+            value, symbol = parse_cell(text, decimal=mode)
+        except CellError:
+            problems.append(
+                Problem(
+                    SOURCE,
+                    path.name,
+                    "neither a number nor a known symbol",
+                    line,
+                    column.label,
+                    cell,
+                )
+            )
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            value, symbol = None, None
+        if symbol is None and quality:
+            symbol = "()" if quality in ("()", "( )") else quality
+        values.append(value)
+        found.append(symbol)
+    if problems:
+        raise IngestError(problems)
+    return values, found
+
+
+def _tidy(path: Path, raw: _Raw, layout: str) -> ParsedFile:
+    spec = registry.lookup(raw.table_code)
+    values, found = _parse_values(path, raw)
+    mapper = spec.map_column if spec else registry.generic_dimensions
+    mapped: dict[registry.ColumnKey, dict[str, str]] = {}
+    for line, column in zip(raw.lines, raw.columns, strict=True):
+        if column in mapped:
+            continue
+        try:
+            mapped[column] = mapper(column)
+        except registry.LabelError as exc:
+            raise _err(
+                path,
+                f"{exc.rule} (table {raw.table_code} → {spec.table if spec else '?'})",
+                row=line,
+                column=column.label,
+                value=exc.label,
+            ) from exc
+    periods = raw.periods
+    if spec is not None:
+        periods = _convert_periods(path, raw, spec)
+    frame = pd.DataFrame(
+        {
+            "source": SOURCE,
+            "table_code": raw.table_code,
+            "region_key": pd.Series(raw.keys, dtype="object"),
+            "region_name": pd.Series(raw.names, dtype="object"),
+            "period": pd.Series(periods, dtype="object"),
+        }
+    )
+    dimension_names = list(spec.dimensions) if spec else _ordered_names(mapped.values())
+    for name in dimension_names:
+        frame[name] = pd.Series([mapped[c].get(name) for c in raw.columns], dtype="object")
+    frame["value"] = pd.Series(values, dtype="float64")
+    frame["symbol"] = pd.Series(found, dtype="object")
+    notes = list(raw.notes)
+    if spec is not None:
+        notes.append(f"Zeitbezug: {spec.period_rule.name}")
+    return ParsedFile(
+        source=SOURCE,
+        table=spec.table if spec else registry.generic_table_name(raw.table_code),
+        table_code=raw.table_code,
+        parser=layout,
+        frame=order_columns(frame),
+        notes=notes,
+    )
+
+
+def _ordered_names(dicts) -> list[str]:
+    names: list[str] = []
+    for dims in dicts:
+        names.extend(n for n in dims if n not in names)
+    return names
+
+
+def _convert_periods(path: Path, raw: _Raw, spec: registry.TableSpec) -> list[str | None]:
+    cache: dict[str, str] = {}
+    out: list[str | None] = []
+    for line, period in zip(raw.lines, raw.periods, strict=True):
+        if period is None:
+            raise _err(path, f"no period column; table {spec.code} needs one", row=line)
+        if period not in cache:
+            try:
+                cache[period] = spec.period_rule(period)
+            except registry.PeriodError as exc:
+                raise _err(
+                    path,
+                    f"period does not fit rule {spec.period_rule.name}: {exc}",
+                    row=line,
+                    column="period",
+                    value=period,
+                ) from exc
+        out.append(cache[period])
+    return out
