@@ -1,0 +1,1 @@
+"""Data quality: raw schemas (pandera), mart expectations (great-expectations), disclosure control."""

@@ -1,0 +1,165 @@
+"""One pandera schema per raw table: types, required columns, allowed codes, ranges, unique keys.
+
+The schemas check the tidy tables the parsers produce — per file in ``bildungsmonitor validate``
+and per raw table in the blocking Dagster asset checks — and turn pandera's failure cases into
+the project's :class:`~pipelines.ingest.errors.Problem` records (source, file, row, column,
+value, rule), so a statistician reads one line per problem.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipelines.ingest.errors import Problem
+from pipelines.ingest.symbols import SYMBOLS
+
+KNOWN_SYMBOLS = [*sorted(SYMBOLS), "p", "r", "s", "e"]
+REGION_KEY = r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{8}-[1-9]|\d{12}|AA\d+)$"
+SCHOOL_YEAR = r"^\d{4}/\d{2}$"
+YEAR = r"^\d{4}$"
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+INSGESAMT = "insgesamt"
+
+
+def _codes(*values: str) -> pa.Column:
+    return pa.Column(str, pa.Check.isin([*values]), nullable=False)
+
+
+def _text() -> pa.Column:
+    return pa.Column(str, nullable=False)
+
+
+def _tidy_schema(
+    name: str, source: str, period_pattern: str, dimensions: dict[str, pa.Column]
+) -> pa.DataFrameSchema:
+    columns = {
+        "source": pa.Column(str, pa.Check.eq(source)),
+        "table_code": pa.Column(str, nullable=False),
+        "region_key": pa.Column(str, pa.Check.str_matches(REGION_KEY), nullable=False),
+        "region_name": pa.Column(str, nullable=True),
+        "period": pa.Column(str, pa.Check.str_matches(period_pattern), nullable=False),
+        **dimensions,
+        "value": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "symbol": pa.Column(None, pa.Check.isin(KNOWN_SYMBOLS), nullable=True),
+    }
+    key = ["region_key", "period", *dimensions]
+    return pa.DataFrameSchema(
+        columns,
+        name=name,
+        strict=False,
+        coerce=False,
+        unique=key,
+        report_duplicates="all",
+        checks=[
+            pa.Check(
+                lambda df: df["value"].notna() | df["symbol"].notna(),
+                name="a missing value is explained by a symbol",
+            )
+        ],
+    )
+
+
+ALTERSGRUPPEN = (
+    INSGESAMT, "unter_3", "3_bis_unter_6", "6_bis_unter_10", "10_bis_unter_15",
+    "15_bis_unter_18", "18_bis_unter_25", "25_bis_unter_65", "65_und_mehr",
+)  # fmt: skip
+GESCHLECHT = (INSGESAMT, "weiblich", "maennlich")
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "itnrw__abgaenger": _tidy_schema(
+        "itnrw__abgaenger", "itnrw", SCHOOL_YEAR,
+        {
+            "abschlussart": _text(),
+            "abschluss_code": _codes(INSGESAMT, "ohne_hsa", "hsa", "msa", "fhr_schulisch", "fhr",
+                                     "ahr"),
+            "geschlecht": _codes(*GESCHLECHT),
+        },
+    ),
+    "itnrw__schueler_schulart": _tidy_schema(
+        "itnrw__schueler_schulart", "itnrw", SCHOOL_YEAR,
+        {"schulart": _text(), "merkmal": _text(), "geschlecht": _codes(*GESCHLECHT)},
+    ),
+    "itnrw__berufskolleg": _tidy_schema(
+        "itnrw__berufskolleg", "itnrw", YEAR,
+        {
+            "merkmal": _codes("anfaenger", "absolventen"),
+            "bildungsbereich": _codes(INSGESAMT, "duale_ausbildung", "schulberufssystem",
+                                      "uebergangsbereich", "hochschulreife"),
+            "abschluss_code": _text(),
+            "geschlecht": _codes(*GESCHLECHT),
+        },
+    ),
+    "itnrw__bevoelkerung": _tidy_schema(
+        "itnrw__bevoelkerung", "itnrw", DATE,
+        {"altersgruppe": _codes(*ALTERSGRUPPEN), "geschlecht": _codes(*GESCHLECHT)},
+    ),
+    "itnrw__kindertagesbetreuung": _tidy_schema(
+        "itnrw__kindertagesbetreuung", "itnrw", DATE,
+        {
+            "betreuungsart": _codes(INSGESAMT, "kita", "kindertagespflege"),
+            "altersgruppe": _codes(*ALTERSGRUPPEN),
+        },
+    ),
+    "ba__arbeitslose": _tidy_schema(
+        "ba__arbeitslose", "ba", MONTH,
+        {
+            "merkmal": _codes("arbeitslose", "arbeitslosenquote"),
+            "personengruppe": _codes(INSGESAMT, "unter_25"),
+            "rechtskreis": _codes(INSGESAMT, "sgb2", "sgb3"),
+        },
+    ),
+    "ba__ausbildungsmarkt": _tidy_schema(
+        "ba__ausbildungsmarkt", "ba", YEAR,
+        {"merkmal": _text(), "beruf": _text(), "beruf_name": pa.Column(str, nullable=True)},
+    ),
+    "ba__sgb2": _tidy_schema(
+        "ba__sgb2", "ba", YEAR,
+        {"merkmal": _codes("sgb2_quote_unter_15", "sgb2_quote_unter_18", "nef_unter_15",
+                           "bevoelkerung_unter_15")},
+    ),
+}  # fmt: skip
+
+
+def problems_from(
+    error: pa.errors.SchemaErrors, source: str, file_of_row: dict[int, str] | None = None
+) -> list[Problem]:
+    """Translate pandera's failure cases into one :class:`Problem` per bad cell or row."""
+    problems = []
+    cases = error.failure_cases
+    for case in cases.itertuples(index=False):
+        index = getattr(case, "index", None)
+        row = int(index) + 1 if index is not None and pd.notna(index) else None
+        file = (file_of_row or {}).get(int(index), "?") if row is not None else "?"
+        column = case.column if isinstance(case.column, str) else None
+        problems.append(
+            Problem(
+                source=source,
+                file=file,
+                rule=f"{case.check} (pandera schema {case.schema_context})",
+                row=row,
+                column=column,
+                value=case.failure_case,
+            )
+        )
+    return problems
+
+
+def validate_tidy(
+    frame: pd.DataFrame, table: str, file_of_row: dict[int, str] | None = None
+) -> list[Problem]:
+    """Validate a tidy table against its schema; an empty list means it is valid.
+
+    ``table`` is ``<source>__<table>``; tables without a schema are reported as a problem so
+    that no raw table escapes validation. Rows are numbered from 1 in the tidy table.
+    """
+    source = table.split("__", 1)[0]
+    schema = SCHEMAS.get(table)
+    if schema is None:
+        return [Problem(source, "?", f"no pandera schema for raw table {table!r}")]
+    try:
+        schema.validate(frame.reset_index(drop=True), lazy=True)
+    except pa.errors.SchemaErrors as error:
+        return problems_from(error, source, file_of_row)
+    return []
