@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
 from pipelines.assets.landing import inbox
-from pipelines.assets.raw import raw_assets
+from pipelines.assets.raw import raw_assets, raw_checks
 from pipelines.assets.report import release, report_site
 from pipelines.jobs import refresh_job
 from pipelines.resources import DataDirResource, OfflineDbtCliResource, WarehouseResource
@@ -25,6 +25,7 @@ def _dbt_executable() -> str:
 
 defs = dg.Definitions(
     assets=[inbox, *raw_assets, bildungsmonitor_dbt_assets, report_site, release],
+    asset_checks=raw_checks,
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     resources={

@@ -13,6 +13,7 @@ import duckdb
 from pipelines.assets.landing import DELIVERIES_TABLE
 from pipelines.ingest.archive import Archive
 from pipelines.resources import WarehouseResource
+from quality.raw_schemas import validate_tidy
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ class RawTable:
 
 
 RAW_TABLES: tuple[RawTable, ...] = (
-    RawTable(
-        "itnrw",
-        "abgaenger",
-        "Leavers of allgemeinbildende schools by certificate and sex (GENESIS 21111-02-06-4).",
-    ),
+    RawTable("itnrw", "abgaenger", "Leavers by certificate and sex (GENESIS 21111-02-06-4)."),
+    RawTable("itnrw", "schueler_schulart", "Schools and pupils by school type (21111-01-03-4)."),
+    RawTable("itnrw", "berufskolleg", "Entrants to vocational schools by sector (21121-02-02-4)."),
+    RawTable("itnrw", "bevoelkerung", "Population by age group and sex (12411)."),
+    RawTable("itnrw", "kindertagesbetreuung", "Children in day care by age (22543), 1 March."),
+    RawTable("ba", "arbeitslose", "Registered unemployed and rates, monthly (BA)."),
+    RawTable("ba", "ausbildungsmarkt", "Training market of the Agenturbezirk, 30 Sep (BA/BIBB)."),
+    RawTable("ba", "sgb2", "SGB II quotas of minors, city and Stadtbezirke, December (BA)."),
 )
 
 
@@ -102,6 +106,25 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
     }
 
 
+def check_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> dg.AssetCheckResult:
+    """Validate ``raw.<table>`` with its pandera schema; failures name file, row and column."""
+    frame = con.execute(f"select * from raw.{table.name}").df()
+    names = dict(con.execute(f"select sha256, original_name from {DELIVERIES_TABLE}").fetchall())
+    file_of_row = {i: names.get(sha, sha) for i, sha in enumerate(frame.pop("file_sha256"))}
+    problems = validate_tidy(frame, table.name, file_of_row)
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "rows": len(frame),
+            "problems": len(problems),
+            "first_problems": dg.MetadataValue.md(
+                "\n".join(f"- {p}" for p in problems[:20]) or "none"
+            ),
+        },
+    )
+
+
 def _raw_asset(table: RawTable) -> dg.AssetsDefinition:
     @dg.asset(
         name=f"raw_{table.name}",
@@ -118,4 +141,21 @@ def _raw_asset(table: RawTable) -> dg.AssetsDefinition:
     return _asset
 
 
+def _raw_check(table: RawTable, asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset,
+        name="pandera_schema",
+        blocking=True,
+        description=f"pandera schema of raw.{table.name}: types, codes, ranges, unique keys.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        with duckdb.connect(
+            str(warehouse.staging_path(context.op_execution_context.run_id)), read_only=True
+        ) as con:
+            return check_raw_table(con, table)
+
+    return _check
+
+
 raw_assets = [_raw_asset(t) for t in RAW_TABLES]
+raw_checks = [_raw_check(t, a) for t, a in zip(RAW_TABLES, raw_assets, strict=True)]

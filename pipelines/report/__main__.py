@@ -1,0 +1,36 @@
+"""Command line: ``python -m pipelines.report [project] [--output-dir DIR] [-P key:value]``.
+
+Mirrors ``quarto render <project> --output-dir <dir> -P key:value`` so editors can preview
+the site with or without Quarto installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipelines.report.errors import RenderError
+from pipelines.report.render import render_site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.report", description=__doc__)
+    parser.add_argument("project", nargs="?", type=Path, default=Path("reports"))
+    parser.add_argument("--output-dir", type=Path, help="default: <project>/_site")
+    parser.add_argument("-P", dest="params", action="append", default=[], metavar="KEY:VALUE")
+    args = parser.parse_args(argv)
+    if bad := [p for p in args.params if ":" not in p]:
+        parser.error(f"-P expects key:value, got {bad}")
+    params = dict(p.split(":", 1) for p in args.params)
+    try:
+        result = render_site(args.project, args.output_dir or args.project / "_site", params=params)
+    except RenderError as exc:
+        parser.exit(1, f"error: {exc}\n")
+    print(
+        f"{result.renderer}: {len(result.pages)} pages, PDF {result.pdf} in {result.seconds:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""Run a page's notebook in its own Jupyter kernel, as Quarto does (one kernel per page).
+
+A fresh kernel per page keeps a page from relying on another page's variables, which real
+Quarto would expose. The kernel is this interpreter (a kernelspec written into the work
+folder), so a user-level "python3" kernelspec pointing elsewhere cannot take over; it runs
+in the page's folder with the caller's extra environment (e.g. the warehouse path).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import nbformat
+import zmq
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+from pipelines.report.qmd import Chunk, Line, Page
+
+KERNEL_NAME = "bildungsmonitor-python"
+CELL_TIMEOUT_SECONDS = 600
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+TRACEBACK_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+
+def write_kernelspec(work_dir: Path) -> Path:
+    """A kernelspec for this interpreter under ``work_dir`` (returns the kernels folder)."""
+    kernels = work_dir / "kernels"
+    spec_dir = kernels / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python (Bildungsmonitor)",
+        "language": "python",
+        "metadata": {"supported_encryption": ["curve"]},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    return kernels
+
+
+def run_page(
+    page: Page,
+    nb: nbformat.NotebookNode,
+    *,
+    kernels: Path,
+    env: Mapping[str, str] | None = None,
+) -> nbformat.NotebookNode:
+    """Execute ``nb`` (built from ``page``) cell by cell; RenderError at the failing line."""
+    manager = KernelManager(
+        kernel_name=KERNEL_NAME,
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]),
+        # local traffic encrypted when libzmq can (ipykernel warns about plain TCP otherwise)
+        transport_encryption="auto" if zmq.has("curve") else "disabled",
+    )
+    client = NotebookClient(
+        nb,
+        km=manager,
+        timeout=CELL_TIMEOUT_SECONDS,
+        shutdown_kernel="immediate",  # nothing to flush: the outputs are already in nb
+        resources={"metadata": {"path": str(page.path.parent)}},
+    )
+    # cleanup_kc: shut the kernel down afterwards, also on errors (we passed our own km)
+    with client.setup_kernel(cleanup_kc=True, env={**os.environ, **(env or {})}):
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            try:
+                client.execute_cell(cell, index)
+            except (CellExecutionError, CellTimeoutError) as exc:
+                raise _cell_error(page, cell, exc) from None
+    return nb
+
+
+def _cell_error(page: Page, cell: nbformat.NotebookNode, exc: Exception) -> Exception:
+    """Place a failing cell's error at the page line an editor has to look at."""
+    info = cell.metadata["bm"]
+    traceback = ANSI.sub("", str(exc))
+    summary = (
+        f"{exc.ename}: {exc.evalue}" if isinstance(exc, CellExecutionError) else str(exc)
+    ).strip()
+    if info["role"] == "setup":
+        return page.fail(f"the kernel's setup cell failed (is matplotlib installed?): {summary}")
+    target = page.cells[info["cell"]] if info["cell"] is not None else None
+    if info["role"] == "inline":
+        line = page.locate(cell.source)
+        return page.fail(f"inline expression `{cell.source}` failed: {summary}", at=line)
+    if isinstance(target, Chunk):
+        lines = [int(n) for n in TRACEBACK_LINE.findall(traceback)]
+        if info["role"] == "chunk" and lines:  # the line inside the chunk, #| lines included
+            at = Line(text="", source=target.source, number=target.line + lines[0])
+            return page.fail(f"cell failed: {summary}", at=at)
+        return page.fail(f"cell failed: {summary}", at=target)
+    return page.fail(f"cell failed: {summary}\n{traceback}")

@@ -1,0 +1,133 @@
+"""The supported Quarto subset as data, and the check of YAML settings against it.
+
+One place lists every `_quarto.yml` key, page front-matter key and `#|` chunk option the
+built-in renderer understands (see reports/README.md). Anything else is refused with its
+line, so a setting that real Quarto would honour is never silently ignored here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A YAML list whose items all match ``item``."""
+
+    item: Any
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A scalar that must be one of a few literal values."""
+
+    values: tuple[Any, ...]
+
+
+NAV_ITEM = {"href": str, "text": str}
+
+PROJECT = {
+    "project": {"type": OneOf(("website",)), "output-dir": str, "render": ListOf(str)},
+    "lang": str,
+    "execute": {"echo": bool, "warning": bool},
+    "website": {
+        "title": str,
+        "search": bool,
+        "navbar": {"left": ListOf(NAV_ITEM), "right": ListOf(NAV_ITEM)},
+    },
+    "format": {
+        "html": {
+            # Bootswatch themes (cosmo, …) @import Google Fonts: the site must work offline
+            "theme": OneOf(("default",)),
+            "css": ListOf(str),
+            "toc": bool,
+            "fig-format": OneOf(("svg",)),
+        }
+    },
+}
+"""Keys of ``_quarto.yml``."""
+
+FRONT_MATTER = {
+    "title": str,
+    "subtitle": str,
+    "toc": bool,
+    "format": {
+        "typst": {
+            "toc": bool,
+            "fig-format": OneOf(("svg",)),
+            "template-partials": ListOf(str),
+        }
+    },
+}
+"""Keys of a page's front matter; ``format: typst`` adds the PDF edition."""
+
+CHUNK_OPTIONS = {
+    "label": str,
+    "echo": bool,
+    "output": OneOf((True, False, "asis")),
+    "warning": bool,
+    "fig-cap": str,
+    "fig-alt": str,
+    "tbl-cap": str,
+    "tags": ListOf(OneOf(("parameters",))),
+}
+"""``#|`` options of a ```` ```{python} ```` chunk."""
+
+
+def problems(data: Any, spec: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """Every place where ``data`` leaves ``spec``, as (key path, what is wrong)."""
+    if isinstance(spec, dict):
+        if not isinstance(data, dict):
+            return [(path, f"{'.'.join(path) or 'settings'}: expected a mapping, got {data!r}")]
+        found = []
+        for key, value in data.items():
+            if key not in spec:
+                key_path = (*path, str(key))
+                found.append((key_path, f"unsupported key {'.'.join(key_path)!r}"))
+                continue
+            found.extend(problems(value, spec[key], (*path, str(key))))
+        return found
+    if isinstance(spec, ListOf):
+        if isinstance(data, str) and not isinstance(spec.item, dict):
+            data = [data]  # Quarto accepts a single value where a list is expected
+        if not isinstance(data, list):
+            return [(path, f"{'.'.join(path)}: expected a list, got {data!r}")]
+        return [p for item in data for p in problems(item, spec.item, path)]
+    if isinstance(spec, OneOf):
+        if any(data is v or (type(data) is type(v) and data == v) for v in spec.values):
+            return []
+        allowed = ", ".join(repr(v) for v in spec.values)
+        return [(path, f"{'.'.join(path)}: {data!r} is not supported (allowed: {allowed})")]
+    if not isinstance(data, spec) or (isinstance(data, bool) and spec is not bool):
+        return [(path, f"{'.'.join(path)}: expected {spec.__name__}, got {data!r}")]
+    return []
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list-valued setting written as a single value (``css: styles.css``) as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def line_of(text: str, path: tuple[str, ...]) -> int | None:
+    """1-based line of the key at ``path`` in the YAML ``text`` (None if not found)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in path:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                line = key_node.start_mark.line + 1
+                node = value_node
+                break
+        else:
+            break
+    return line
