@@ -1,1 +1,1 @@
-"""Data quality: raw schemas (pandera), mart expectations (great-expectations), disclosure control."""
+"""Data quality: pandera raw schemas, great-expectations mart checks, disclosure control."""

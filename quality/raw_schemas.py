@@ -21,6 +21,9 @@ YEAR = r"^\d{4}$"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 INSGESAMT = "insgesamt"
+SCHULNUMMER = r"^\d{6}$"
+SCHULFORMEN = ("02", "04", "08", "10", "14", "15", "20", "30")
+JAHRGAENGE = tuple(str(n) for n in range(1, 14))
 
 
 def _codes(*values: str) -> pa.Column:
@@ -32,7 +35,13 @@ def _text() -> pa.Column:
 
 
 def _tidy_schema(
-    name: str, source: str, period_pattern: str, dimensions: dict[str, pa.Column]
+    name: str,
+    source: str,
+    period_pattern: str,
+    dimensions: dict[str, pa.Column],
+    *,
+    key: list[str] | None = None,
+    value_required: bool = True,
 ) -> pa.DataFrameSchema:
     columns = {
         "source": pa.Column(str, pa.Check.eq(source)),
@@ -44,20 +53,22 @@ def _tidy_schema(
         "value": pa.Column(float, pa.Check.ge(0), nullable=True),
         "symbol": pa.Column(None, pa.Check.isin(KNOWN_SYMBOLS), nullable=True),
     }
-    key = ["region_key", "period", *dimensions]
+    checks = []
+    if value_required:
+        checks.append(
+            pa.Check(
+                lambda df: df["value"].notna() | df["symbol"].notna(),
+                name="a missing value is explained by a symbol",
+            )
+        )
     return pa.DataFrameSchema(
         columns,
         name=name,
         strict=False,
         coerce=False,
-        unique=key,
+        unique=key or ["region_key", "period", *dimensions],
         report_duplicates="all",
-        checks=[
-            pa.Check(
-                lambda df: df["value"].notna() | df["symbol"].notna(),
-                name="a missing value is explained by a symbol",
-            )
-        ],
+        checks=checks,
     )
 
 
@@ -118,6 +129,74 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "ba__sgb2", "ba", YEAR,
         {"merkmal": _codes("sgb2_quote_unter_15", "sgb2_quote_unter_18", "nef_unter_15",
                            "bevoelkerung_unter_15")},
+    ),
+    # The city's school administration (templates v1): one row per school × grade × ….
+    "schulen__schulen": _tidy_schema(
+        "schulen__schulen", "schulen", DATE,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "name": _text(),
+            "schulform": _codes(*SCHULFORMEN),
+            "stadtbezirk": _codes(*(str(n) for n in range(1, 10))),
+            "traeger": _codes("oeffentlich", "privat"),
+        },
+        value_required=False,
+    ),
+    "schulen__schueler": _tidy_schema(
+        "schulen__schueler", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "jahrgang": _codes(*JAHRGAENGE),
+            "geschlecht": _codes("m", "w", "d"),
+            "staatsangehoerigkeit": _codes("deutsch", "nichtdeutsch"),
+            "merkmal": _codes("schueler", "nichtdeutsche_familiensprache", "zuzug_ausland",
+                              "foerderbedarf_lernen", "foerderbedarf_sprache",
+                              "foerderbedarf_emotionale_soziale_entwicklung",
+                              "foerderbedarf_sonstige"),
+        },
+    ),
+    "schulen__schulformwechsel": _tidy_schema(
+        "schulen__schulformwechsel", "schulen", SCHOOL_YEAR,
+        {
+            "datensatz_id": pa.Column(str, nullable=False, unique=True),
+            "von_schulform": _codes(*SCHULFORMEN, "extern"),
+            "nach_schulform": _codes(*SCHULFORMEN),
+            "jahrgang": _codes("5", "6", "7", "8", "9", "10"),
+        },
+        key=["datensatz_id"],
+    ),
+    "schulen__wiederholer": _tidy_schema(
+        "schulen__wiederholer", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "jahrgang": _codes(*JAHRGAENGE),
+            "merkmal": _codes("wiederholer_nicht_versetzt", "wiederholer_freiwillig", "schueler"),
+        },
+    ),
+    "schulen__fehlzeiten": _tidy_schema(
+        "schulen__fehlzeiten", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "jahrgang": _codes(*JAHRGAENGE),
+            "merkmal": _codes("stunden_entschuldigt", "stunden_unentschuldigt", "schueler",
+                              "schueler_ueber_schwellenwert"),
+        },
+    ),
+    "schulen__abgaenger": _tidy_schema(
+        "schulen__abgaenger", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "abschlussart": _codes("ohne_hsa", "foerderschule", "hsa", "esa_erweitert", "msa",
+                                   "fhr", "ahr"),
+            "geschlecht": _codes("m", "w", "d"),
+        },
+    ),
+    "schulen__uebergaenge": _tidy_schema(
+        "schulen__uebergaenge", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "schulform_ziel": _codes(*SCHULFORMEN, "sonstige"),
+        },
     ),
 }  # fmt: skip
 

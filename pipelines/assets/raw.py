@@ -36,6 +36,13 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable("ba", "arbeitslose", "Registered unemployed and rates, monthly (BA)."),
     RawTable("ba", "ausbildungsmarkt", "Training market of the Agenturbezirk, 30 Sep (BA/BIBB)."),
     RawTable("ba", "sgb2", "SGB II quotas of minors, city and Stadtbezirke, December (BA)."),
+    RawTable("schulen", "schulen", "School master data (school administration, template v1)."),
+    RawTable("schulen", "schueler", "Pupils per school, grade, sex, nationality, needs."),
+    RawTable("schulen", "schulformwechsel", "Schulformwechsel: one record per change (per pupil)."),
+    RawTable("schulen", "wiederholer", "Repeaters per school and grade."),
+    RawTable("schulen", "fehlzeiten", "Absenteeism (hours) per school and grade."),
+    RawTable("schulen", "abgaenger", "Leavers per school by certificate and sex."),
+    RawTable("schulen", "uebergaenge", "Transitions Grundschule → Sek I per Grundschule."),
 )
 
 
