@@ -15,6 +15,7 @@ from pipelines.assets.report import release, report_site
 from pipelines.jobs import refresh_job
 from pipelines.resources import DataDirResource, OfflineDbtCliResource, WarehouseResource
 from pipelines.schedules import monthly_refresh
+from pipelines.sensors import inbox_sensor
 
 
 def _dbt_executable() -> str:
@@ -28,6 +29,7 @@ defs = dg.Definitions(
     asset_checks=raw_checks,
     jobs=[refresh_job],
     schedules=[monthly_refresh],
+    sensors=[inbox_sensor],
     resources={
         "warehouse": WarehouseResource(),
         "data_dir": DataDirResource(),

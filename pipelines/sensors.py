@@ -1,0 +1,45 @@
+"""Inbox sensor: a new or changed delivery in the data directory starts the refresh job.
+
+The cursor is a fingerprint of the inbox (name, size, modification time of every delivery
+file), so an unchanged inbox requests nothing and the same state never runs twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import paths
+from pipelines.ingest.identify import delivery_files
+from pipelines.jobs import refresh_job
+
+
+def inbox_fingerprint(folder: Path) -> str:
+    """A digest that changes whenever a delivery file is added, removed or rewritten."""
+    digest = hashlib.sha256()
+    for path in delivery_files(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dg.sensor(
+    name="inbox_sensor",
+    job=refresh_job,
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Starts a refresh when files in BILDUNGSMONITOR_DATA_DIR are added or changed.",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    folder = paths.data_dir()
+    if not folder.is_dir():
+        return dg.SensorResult(skip_reason=f"data directory {folder} does not exist")
+    fingerprint = inbox_fingerprint(folder)
+    if fingerprint == context.cursor:
+        return dg.SensorResult(skip_reason="no new or changed files in the inbox")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=fingerprint)],
+        cursor=fingerprint,
+    )
