@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from pipelines.ingest import schulen_templates
 from pipelines.ingest.errors import Problem
 from pipelines.ingest.symbols import SYMBOLS
 
@@ -22,7 +23,8 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 INSGESAMT = "insgesamt"
 SCHULNUMMER = r"^\d{6}$"
-SCHULFORMEN = ("02", "04", "08", "10", "14", "15", "20", "30")
+SCHULFORMEN = tuple(schulen_templates.SCHULFORMEN)
+SCHULEN_GESCHLECHT = tuple(schulen_templates.GESCHLECHT)
 JAHRGAENGE = tuple(str(n) for n in range(1, 14))
 
 
@@ -147,7 +149,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
             "jahrgang": _codes(*JAHRGAENGE),
-            "geschlecht": _codes("m", "w", "d"),
+            "geschlecht": _codes(*SCHULEN_GESCHLECHT),
             "staatsangehoerigkeit": _codes("deutsch", "nichtdeutsch"),
             "merkmal": _codes("schueler", "nichtdeutsche_familiensprache", "zuzug_ausland",
                               "foerderbedarf_lernen", "foerderbedarf_sprache",
@@ -158,12 +160,12 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "schulen__schulformwechsel": _tidy_schema(
         "schulen__schulformwechsel", "schulen", SCHOOL_YEAR,
         {
-            "datensatz_id": pa.Column(str, nullable=False, unique=True),
-            "von_schulform": _codes(*SCHULFORMEN, "extern"),
+            "datensatz_id": pa.Column(str, nullable=False),
+            "von_schulform": pa.Column(str, pa.Check.isin(SCHULFORMEN), nullable=True),
             "nach_schulform": _codes(*SCHULFORMEN),
             "jahrgang": _codes("5", "6", "7", "8", "9", "10"),
         },
-        key=["datensatz_id"],
+        key=["period", "datensatz_id"],
     ),
     "schulen__wiederholer": _tidy_schema(
         "schulen__wiederholer", "schulen", SCHOOL_YEAR,
@@ -188,7 +190,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
             "abschlussart": _codes("ohne_hsa", "foerderschule", "hsa", "esa_erweitert", "msa",
                                    "fhr", "ahr"),
-            "geschlecht": _codes("m", "w", "d"),
+            "geschlecht": _codes(*SCHULEN_GESCHLECHT),
         },
     ),
     "schulen__uebergaenge": _tidy_schema(

@@ -102,4 +102,8 @@ def _write_parquet(frame, target: Path) -> None:
     with duckdb.connect() as con:
         con.register("tidy", frame)
         quoted = target.as_posix().replace("'", "''")
-        con.execute(f"COPY tidy TO '{quoted}' (FORMAT parquet)")
+        # An all-empty symbol column would otherwise be typed NULL and clash across files.
+        con.execute(
+            "COPY (SELECT * REPLACE (CAST(symbol AS VARCHAR) AS symbol) FROM tidy) "
+            f"TO '{quoted}' (FORMAT parquet)"
+        )

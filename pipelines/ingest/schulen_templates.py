@@ -21,11 +21,11 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 LATEST_VERSION = "v1"
 SOURCE = "schulen"
-PARSER = "schulen-template-v1"
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "templates" / "schulen_v1.md"
 
@@ -69,10 +69,21 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
 
+    @cached_property
+    def code_lookup(self) -> dict[str, str]:
+        """Normalised spelling → code: the code, an alias or the code's label."""
+        codes = self.codes or {}
+        lookup = {normalise_label(label): code for code, label in codes.items()}
+        lookup.update({normalise_label(a): c for a, c in self.code_aliases.items() if c in codes})
+        lookup.update({normalise_label(code): code for code in codes})
+        return lookup
+
     def expectation(self) -> str:
         """Short German statement of what the column must hold (for docs and errors)."""
         if self.codes is not None:
             return "einer von: " + ", ".join(f"{c} ({label})" for c, label in self.codes.items())
+        if self.kind is Kind.SCHULJAHR:
+            return _KIND_RULES[self.kind]
         if self.minimum is not None and self.maximum is not None:
             return f"{self.kind.value} von {_fmt(self.minimum)} bis {_fmt(self.maximum)}"
         if self.minimum is not None:
@@ -118,10 +129,19 @@ class Template:
     description: str
     columns: tuple[Column, ...]
     checks: tuple[SumAtMost | Differs, ...] = ()
+    per_case: bool = False
+    """Each row is one case (value 1) rather than a row of counts."""
+    region_column: str | None = None
+    """Column holding the Stadtbezirk (tidy ``region_key``); else the city's Gemeinde key."""
 
     @property
     def table_code(self) -> str:
         return f"{SOURCE}-{self.name}-{self.version}"
+
+    @property
+    def parser(self) -> str:
+        """The ``ParsedFile.parser`` name: one per template version."""
+        return f"{SOURCE}-template-{self.version}"
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -130,6 +150,32 @@ class Template:
     @property
     def measures(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.role is Role.MEASURE)
+
+    @property
+    def period_column(self) -> str:
+        return next(c.name for c in self.columns if c.role is Role.PERIOD)
+
+    @property
+    def melted(self) -> bool:
+        """Several measures per row: the tidy table gets one row per measure (``merkmal``)."""
+        return len(self.measures) > 1
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The tidy table's dimension columns, in order."""
+        names = tuple(c.name for c in self.columns if c.role in (Role.KEY, Role.ATTRIBUTE))
+        return (*names, "merkmal") if self.melted else names
+
+    def value_description(self) -> str:
+        """What the tidy ``value`` holds (German, for the documentation)."""
+        if self.per_case:
+            return "1 je Zeile (ein Fall)"
+        if not self.measures:
+            return "leer (Stammdaten ohne Messwert)"
+        if not self.melted:
+            return f"`{self.measures[0]}`"
+        names = ", ".join(f"`{m}`" for m in self.measures)
+        return f"der in `merkmal` genannte Messwert ({names})"
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -142,14 +188,15 @@ class Template:
 def normalise_label(text: object) -> str:
     """Fold a header label for matching: case, blanks, punctuation and umlauts ignored.
 
-    ``"Schüler/innen "``, ``"SCHUELER_INNEN"`` and ``"Schuler innen"`` all give the same key:
-    umlauts become base vowel + e, then an ``e`` after ``a``/``o``/``u`` is dropped, so the
-    spellings with umlaut, with ``ue`` and with a plain vowel meet.
+    ``"Schüler/innen "``, ``"SCHUELER_INNEN"`` and ``"Schuler-Innen"`` all give the same key:
+    everything but letters and digits goes, umlauts become base vowel + e, then an ``e`` after
+    ``a``/``o``/``u`` is dropped, so the spellings with umlaut, with ``ue`` and with a plain
+    vowel meet.
     """
     folded = unicodedata.normalize("NFKC", str(text)).casefold()
     for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
         folded = folded.replace(umlaut, plain)
-    folded = re.sub(r"[^0-9a-z]+", "_", folded).strip("_")
+    folded = re.sub(r"[^0-9a-z]+", "", folded)
     return re.sub(r"([aou])e", r"\1", folded)
 
 
@@ -202,8 +249,7 @@ SCHULFORM_KUERZEL: dict[str, str] = {
 }  # fmt: skip
 """SVWS short names (``kuerzel``) accepted in place of the key."""
 
-_SCHULFORM_ALIASES = {**SCHULFORM_KUERZEL, **{label: code for code, label in SCHULFORMEN.items()}}
-_SCHULFORM_ALIASES["Förderschule"] = "08"
+_SCHULFORM_ALIASES = {**SCHULFORM_KUERZEL, "Förderschule": "08"}
 
 UEBERGANG_ZIELE: dict[str, str] = {
     **{code: SCHULFORMEN[code] for code in ("04", "08", "10", "13", "14", "15", "17", "20")},
@@ -223,9 +269,6 @@ STADTBEZIRKE: dict[str, str] = {
 }
 
 GESCHLECHT: dict[str, str] = {"m": "männlich", "w": "weiblich", "d": "divers", "x": "ohne Angabe"}
-_GESCHLECHT_ALIASES = {
-    "männlich": "m", "maennlich": "m", "weiblich": "w", "divers": "d", "ohne Angabe": "x",
-}  # fmt: skip
 
 STAATSANGEHOERIGKEIT: dict[str, str] = {
     "deutsch": "deutsche Staatsangehörigkeit (auch doppelte)",
@@ -312,7 +355,6 @@ def _geschlecht() -> Column:
         "Geschlecht laut Schulverwaltungsprogramm",
         aliases=("Geschl", "Geschl."),
         codes=GESCHLECHT,
-        code_aliases=_GESCHLECHT_ALIASES,
     )
 
 
@@ -351,8 +393,7 @@ SCHULEN = Template(
         _schulform("schulform", "Schulform (Schlüssel der amtlichen Schulstatistik)",
                    "SF", "Schulart", "Schulformschlüssel"),
         Column("stadtbezirk", Kind.CODE, Role.ATTRIBUTE, "Stadtbezirk des Schulstandorts (1–9)",
-               aliases=("Bezirk", "Stadtbezirk Nr", "SBZ"), codes=STADTBEZIRKE,
-               code_aliases={label: code for code, label in STADTBEZIRKE.items()}),
+               aliases=("Bezirk", "Stadtbezirk Nr", "SBZ"), codes=STADTBEZIRKE),
         Column("traeger", Kind.CODE, Role.ATTRIBUTE, "Trägerschaft (Rechtsform 1/2 wird erkannt)",
                aliases=("Träger", "Trägerschaft", "Rechtsform", "öffentlich/privat"),
                codes=TRAEGER, code_aliases=_TRAEGER_ALIASES),
@@ -377,6 +418,7 @@ SCHULEN = Template(
         Column("stand", Kind.DATE, Role.PERIOD, "Stand des Verzeichnisses (Datum)",
                aliases=("Stichtag", "Stand Datum")),
     ),
+    region_column="stadtbezirk",
 )  # fmt: skip
 
 SCHUELER = Template(
@@ -463,6 +505,7 @@ SCHULFORMWECHSEL = Template(
     ),
     checks=(Differs("von_schulform", "nach_schulform"),
             Differs("von_schulnummer", "nach_schulnummer")),
+    per_case=True,
 )  # fmt: skip
 
 WIEDERHOLER = Template(
@@ -597,6 +640,8 @@ _GENERAL_RULES = """\
   ergänzt und vermerkt. Schulnummern bitte als Text formatieren.
 - **Leerzeilen** und **Summenzeilen** (`Summe`, `Gesamt`, `insgesamt` in einer Schlüsselspalte
   oder eine Zeile am Ende ohne Schlüssel) werden übersprungen und vermerkt.
+- **Codes** dürfen auch mit ihrer Bezeichnung geschrieben werden (`Gymnasium` statt `20`,
+  `weiblich` statt `w`); weitere angenommene Schreibweisen stehen unter jeder Tabelle.
 - **Anzahlen** sind ganze Zahlen ≥ 0; `-` bedeutet genau null, `.` unbekannt.
 - **Doppelte Schlüssel** (gleiche Werte in allen Schlüsselspalten) sind ein Fehler.
 - **Fehlermeldungen** nennen Datei, Zeile (wie in Excel: die Kopfzeile mitgezählt), Spalte,
@@ -633,6 +678,9 @@ def _render_template(tpl: Template) -> list[str]:
         tpl.description,
         "",
         f"- Tabellencode: `{tpl.table_code}`; eindeutiger Schlüssel: {key}",
+        f"- Tidy-Tabelle: `period` = `{tpl.period_column}`; Dimensionen "
+        + ", ".join(f"`{d}`" for d in tpl.dimensions)
+        + f"; `value` = {tpl.value_description()}",
         "",
         "| Spalte | Typ | Pflicht | erlaubte Werte | Beschreibung | frühere Namen |",
         "|---|---|---|---|---|---|",
@@ -646,7 +694,9 @@ def _render_template(tpl: Template) -> list[str]:
         )
     code_columns = [c for c in tpl.columns if c.code_aliases]
     for col in code_columns:
-        accepted = ", ".join(f"`{a}` → `{c}`" for a, c in col.code_aliases.items())
+        accepted = ", ".join(
+            f"`{a}` → `{c}`" for a, c in col.code_aliases.items() if c in (col.codes or {})
+        )
         lines += ["", f"Auch angenommen in `{col.name}`: {accepted}."]
     if tpl.checks:
         lines += ["", "Prüfregeln je Zeile:", ""]

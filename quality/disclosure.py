@@ -1,0 +1,475 @@
+"""Statistical disclosure control (Geheimhaltung) for the ``published`` layer.
+
+Why
+    Indicators for schools and Stadtbezirke rest on small groups of pupils. A published count
+    of 1 or 2 ("two pupils of school X left without a diploma"), or a rate on a handful of
+    pupils, can identify people. Hiding the small cell alone is not enough: if the total and
+    all other parts of a sum are published, the hidden value is one subtraction away.
+
+Method
+    The input is the mart's long table (one row per indicator × region × period × breakdown).
+    Rows that share ``key_columns`` (by default indicator × period) form one *table*. Inside a
+    table, cells are linked by *additive relations* (total = sum of parts):
+
+    - breakdowns: the cell whose breakdown column is ``insgesamt`` is the sum of the cells that
+      differ from it only in that column (rows and columns of a 2-D table, every margin of a
+      higher-dimensional one);
+    - regions: for every mapping ``child → parent`` in ``hierarchies`` (each mapping one
+      complete partition, e.g. Stadtbezirke → Krefeld, schools → Krefeld), the parent's cell is
+      the sum of its children's cells with the same breakdown.
+
+    For rates the relations hold for numerators and denominators (the rate itself is not
+    additive), so a rate cell is protected as a whole: value, numerator and denominator.
+
+    1. Primary suppression: a count in ``1 … count_threshold-1`` (the value of a count row, or
+       the numerator of a rate row — rate × denominator gives it back) and a rate whose
+       denominator is in ``1 … denominator_threshold-1``. ``0`` is no disclosure risk and stays.
+       Cells that arrive hidden with a protecting symbol (``.`` or BA's ``*``) are protected
+       the same way.
+    2. Secondary suppression, to a fixed point: every relation that contains a suppressed cell
+       must contain at least two hidden cells; otherwise the smallest published cell of that
+       relation is suppressed too (non-zero cells before zeros, since a hidden zero protects
+       little; ties broken by the cell's coordinates, so the result does not depend on row
+       order). The total is a member of its relation like any part.
+    3. Audit and repair: the "two per relation" rule is necessary but not sufficient (two
+       suppressed 2×2 rectangles joined by one suppressed cell satisfy it, yet the joining
+       cell is determined). So for each table the published equalities are solved as a linear
+       system in the hidden cells: a hidden cell is *derivable* iff it takes the same value
+       in every solution, i.e. its coordinate is zero in every null-space vector of the
+       constraint matrix restricted to hidden cells. While a protected cell is derivable, the
+       smallest published cell whose suppression makes it non-derivable is suppressed, and
+       step 2 is repeated.
+
+What is guaranteed
+    After :func:`apply_disclosure_control` no protected cell can be computed exactly from the
+    published cells of its table through any linear combination of the modelled additive
+    relations; no published row carries a count below the threshold; suppressed rows carry
+    neither value nor numerator nor denominator.
+
+What is not
+    - It is no optimal (minimum-loss) suppression and no interval audit: with non-negativity
+      an attacker may still bound a hidden cell (e.g. ``0 ≤ x ≤ 4``); hiding zero cells as
+      complements is avoided for that reason but not forbidden when nothing else is left.
+    - Relations that are not modelled are not protected: the same count published in two
+      different indicators (tables are protected one by one), incomplete hierarchies passed
+      as complete, complements of rates (``denominator − numerator`` small), rounding.
+    - Breakdown categories are assumed exhaustive (their sum is the ``insgesamt`` cell).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SYMBOL_SUPPRESSED = "."
+PROTECTED_SYMBOLS = (".", "*")
+TOTAL = "insgesamt"
+SECONDARY = "sekundaer"
+DEFAULT_KEY_COLUMNS = ("indicator_id", "period")
+DEFAULT_BREAKDOWN_COLUMNS = ("geschlecht", "staatsangehoerigkeit", "schulform")
+COUNT_UNITS = ("Anzahl",)
+
+Hierarchies = Mapping[str, str] | Sequence[Mapping[str, str]] | None
+
+# A published cell is tried as a repair complement in this many smallest-first candidates
+# before falling back to the smallest cell next to the derivable one (bounds the work).
+_REPAIR_CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total = sum(parts)``, cells given by their position in the table."""
+
+    total: int
+    parts: tuple[int, ...]
+
+    @property
+    def cells(self) -> tuple[int, ...]:
+        return (self.total, *self.parts)
+
+
+def primary_reason_texts(count_threshold: int = 3, denominator_threshold: int = 10) -> tuple:
+    """The two primary reasons as written into ``suppression_reason``."""
+    return (
+        f"primaer: Fallzahl < {count_threshold}",
+        f"primaer: Nenner < {denominator_threshold}",
+    )
+
+
+def _small(series: pd.Series, threshold: float) -> pd.Series:
+    numbers = pd.to_numeric(series, errors="coerce")
+    return (numbers > 0) & (numbers < threshold)
+
+
+def _is_count_row(frame: pd.DataFrame, unit_column: str, count_units: Sequence[str]) -> pd.Series:
+    if unit_column not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return frame[unit_column].isin(list(count_units))
+
+
+def primary_reasons(
+    frame: pd.DataFrame,
+    *,
+    count_threshold: int = 3,
+    denominator_threshold: int = 10,
+    value_column: str = "value",
+    unit_column: str = "unit",
+    numerator_column: str = "numerator",
+    denominator_column: str = "denominator",
+    count_units: Sequence[str] = COUNT_UNITS,
+) -> pd.Series:
+    """Per row the primary suppression reason, or ``None`` when the row may be published."""
+    fallzahl, nenner = primary_reason_texts(count_threshold, denominator_threshold)
+    is_count = _is_count_row(frame, unit_column, count_units)
+    small_count = is_count & _small(frame[value_column], count_threshold)
+    small_denominator = pd.Series(False, index=frame.index)
+    if numerator_column in frame.columns:
+        small_count |= _small(frame[numerator_column], count_threshold)
+    if denominator_column in frame.columns:
+        small_denominator = ~is_count & _small(frame[denominator_column], denominator_threshold)
+    reasons = pd.Series(None, index=frame.index, dtype=object)
+    reasons[small_count] = fallzahl
+    reasons[small_denominator] = nenner  # the stronger statement wins when both apply
+    return reasons
+
+
+def find_small_counts(
+    frame: pd.DataFrame,
+    threshold: int = 3,
+    *,
+    value_column: str = "value",
+    unit_column: str = "unit",
+    count_units: Sequence[str] = COUNT_UNITS,
+    count_columns: Sequence[str] = ("numerator", "denominator"),
+) -> pd.DataFrame:
+    """Rows that show a count in ``1 … threshold-1``: a count row's value, or any numerator or
+    denominator. Empty for a correctly protected published table; without a unit column every
+    value is taken as a count (raw tidy tables)."""
+    small = _is_count_row(frame, unit_column, count_units) & _small(frame[value_column], threshold)
+    for column in count_columns:
+        if column in frame.columns:
+            small |= _small(frame[column], threshold)
+    return frame[small]
+
+
+def _hierarchy_list(hierarchies: Hierarchies) -> list[Mapping[str, str]]:
+    if hierarchies is None:
+        return []
+    if isinstance(hierarchies, Mapping):
+        return [hierarchies]
+    return list(hierarchies)
+
+
+def hierarchy_from_regions(
+    regions: pd.DataFrame,
+    child_level: str,
+    *,
+    key_column: str = "region_key",
+    level_column: str = "region_level",
+    parent_column: str = "parent_key",
+) -> dict[str, str]:
+    """``child → parent`` for all regions of one level of the regions seed (e.g. Stadtbezirk).
+
+    Only pass levels whose children add up to the parent: the comparison cities are *not* a
+    partition of NRW."""
+    rows = regions[(regions[level_column] == child_level) & regions[parent_column].notna()]
+    return dict(zip(rows[key_column].astype(str), rows[parent_column].astype(str), strict=True))
+
+
+def _coordinates(
+    table: pd.DataFrame, region_column: str, breakdown_columns: Sequence[str]
+) -> list[tuple[str, ...]]:
+    columns = [region_column, *breakdown_columns]
+    coords = [tuple(str(v) for v in row) for row in table[columns].itertuples(index=False)]
+    seen: set[tuple[str, ...]] = set()
+    for coord in coords:
+        if coord in seen:
+            raise ValueError(f"duplicate cell {dict(zip(columns, coord, strict=True))} in a table")
+        seen.add(coord)
+    return coords
+
+
+def additive_relations(
+    table: pd.DataFrame,
+    *,
+    region_column: str = "region_key",
+    breakdown_columns: Sequence[str] = DEFAULT_BREAKDOWN_COLUMNS,
+    hierarchies: Hierarchies = None,
+    total_label: str = TOTAL,
+) -> list[Relation]:
+    """All ``total = sum(parts)`` relations between the rows of one table (positions 0…n-1)."""
+    coords = _coordinates(table, region_column, breakdown_columns)
+    position = {coord: i for i, coord in enumerate(coords)}
+    found: dict[tuple[int, frozenset[int]], Relation] = {}
+
+    def add(total: int, parts: Iterable[int]) -> None:
+        ordered = tuple(sorted(parts, key=lambda p: coords[p]))
+        if ordered:
+            found.setdefault((total, frozenset(ordered)), Relation(total, ordered))
+
+    for axis in range(1, len(breakdown_columns) + 1):
+        lines: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for i, coord in enumerate(coords):
+            lines[coord[:axis] + coord[axis + 1 :]].append(i)
+        for members in lines.values():
+            totals = [i for i in members if coords[i][axis] == total_label]
+            if totals:
+                add(totals[0], (i for i in members if coords[i][axis] != total_label))
+
+    for mapping in _hierarchy_list(hierarchies):
+        children: dict[str, list[str]] = defaultdict(list)
+        for child, parent in mapping.items():
+            children[str(parent)].append(str(child))
+        for i, coord in enumerate(coords):
+            kids = children.get(coord[0])
+            if kids:
+                add(i, (position[(k, *coord[1:])] for k in kids if (k, *coord[1:]) in position))
+
+    return sorted(found.values(), key=lambda r: (coords[r.total], [coords[p] for p in r.parts]))
+
+
+def derivable_cells(
+    relations: Sequence[Relation], hidden: Sequence[bool], targets: Iterable[int]
+) -> set[int]:
+    """The targets (hidden positions) whose value follows from the published cells.
+
+    Unknowns are the hidden cells; each relation gives one linear equation in them. A hidden
+    cell is determined iff it is zero in every vector of the null space of that system."""
+    hidden_positions = [i for i, h in enumerate(hidden) if h]
+    column = {cell: j for j, cell in enumerate(hidden_positions)}
+    rows = []
+    for relation in relations:
+        row = np.zeros(len(hidden_positions))
+        for cell, sign in ((relation.total, -1.0), *((p, 1.0) for p in relation.parts)):
+            if hidden[cell]:
+                row[column[cell]] += sign
+        if row.any():
+            rows.append(row)
+    wanted = [t for t in targets if hidden[t]]
+    if not rows or not wanted:
+        return set()
+    matrix = np.vstack(rows)
+    _, singular, vh = np.linalg.svd(matrix)
+    tolerance = max(matrix.shape) * np.finfo(float).eps * (singular[0] if singular.size else 0.0)
+    rank = int((singular > tolerance).sum())
+    null_space = vh[rank:]
+    free = np.linalg.norm(null_space, axis=0) > 1e-8 if null_space.size else np.zeros(0, bool)
+    return {t for t in wanted if not (free.size and free[column[t]])}
+
+
+def _protect_table(
+    relations: Sequence[Relation],
+    hidden: list[bool],
+    protected: set[int],
+    order_key: Sequence[tuple],
+) -> set[int]:
+    """Secondary suppression for one table; returns the positions suppressed in addition."""
+    added: set[int] = set()
+
+    def hide(cell: int) -> None:
+        hidden[cell] = True
+        added.add(cell)
+
+    def published(cells: Iterable[int]) -> list[int]:
+        return sorted((c for c in cells if not hidden[c]), key=lambda c: order_key[c])
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for relation in relations:
+                hidden_cells = [c for c in relation.cells if hidden[c]]
+                if len(hidden_cells) == 1 and (hidden_cells[0] in protected | added):
+                    hide(published(relation.cells)[0])
+                    changed = True
+        derivable = derivable_cells(relations, hidden, protected)
+        if not derivable:
+            return added
+        target = min(derivable, key=lambda c: order_key[c][2:])
+        near = published(c for r in relations if target in r.cells for c in r.cells)
+        frontier = published(
+            c for r in relations if any(hidden[x] for x in r.cells) for c in r.cells
+        )
+        for candidate in frontier[:_REPAIR_CANDIDATES]:
+            hidden[candidate] = True
+            still = derivable_cells(relations, hidden, [target])
+            hidden[candidate] = False
+            if not still:
+                hide(candidate)
+                break
+        else:
+            if not (near or frontier):
+                raise RuntimeError("disclosure control: a protected cell stays derivable")
+            hide((near or frontier)[0])
+
+
+def _tables(frame: pd.DataFrame, key_columns: Sequence[str]) -> list[np.ndarray]:
+    """Row positions of each table (rows sharing the key columns)."""
+    if not key_columns:
+        return [np.arange(len(frame))]
+    groups = frame.groupby(list(key_columns), dropna=False, sort=False).indices
+    return list(groups.values())
+
+
+def _as_float(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def primary_suppression(
+    frame: pd.DataFrame,
+    *,
+    count_threshold: int = 3,
+    denominator_threshold: int = 10,
+    value_column: str = "value",
+    unit_column: str = "unit",
+    numerator_column: str = "numerator",
+    denominator_column: str = "denominator",
+    count_units: Sequence[str] = COUNT_UNITS,
+) -> pd.DataFrame:
+    """Primary suppression only (no protection against subtraction): for audits and tests."""
+    reasons = primary_reasons(
+        frame,
+        count_threshold=count_threshold,
+        denominator_threshold=denominator_threshold,
+        value_column=value_column,
+        unit_column=unit_column,
+        numerator_column=numerator_column,
+        denominator_column=denominator_column,
+        count_units=count_units,
+    )
+    return _suppress(frame, reasons, value_column, numerator_column, denominator_column)
+
+
+def _suppress(
+    frame: pd.DataFrame,
+    reasons: pd.Series,
+    value_column: str,
+    numerator_column: str,
+    denominator_column: str,
+) -> pd.DataFrame:
+    out = frame.copy()
+    hide = reasons.notna()
+    for column in (value_column, numerator_column, denominator_column):
+        if column in out.columns:
+            out[column] = _as_float(out[column]).mask(hide)
+    symbol = out["symbol"].astype(object) if "symbol" in out.columns else None
+    if symbol is None:
+        symbol = pd.Series(None, index=out.index, dtype=object)
+    out["symbol"] = symbol.mask(hide, SYMBOL_SUPPRESSED).where(lambda s: s.notna(), None)
+    out["suppression_reason"] = reasons.astype(object).where(hide, None)
+    return out
+
+
+def apply_disclosure_control(
+    frame: pd.DataFrame,
+    *,
+    count_threshold: int = 3,
+    denominator_threshold: int = 10,
+    key_columns: Sequence[str] = DEFAULT_KEY_COLUMNS,
+    breakdown_columns: Sequence[str] = DEFAULT_BREAKDOWN_COLUMNS,
+    region_column: str = "region_key",
+    value_column: str = "value",
+    unit_column: str = "unit",
+    numerator_column: str = "numerator",
+    denominator_column: str = "denominator",
+    hierarchies: Hierarchies = None,
+    count_units: Sequence[str] = COUNT_UNITS,
+    protected_symbols: Sequence[str] = PROTECTED_SYMBOLS,
+    total_label: str = TOTAL,
+) -> pd.DataFrame:
+    """Primary and secondary suppression of a long indicator table (see module docstring).
+
+    Returns a copy with the same index and rows; suppressed rows have ``value``, ``numerator``
+    and ``denominator`` set to NaN, ``symbol`` ``"."`` and ``suppression_reason`` set
+    (``"primaer: …"`` or ``"sekundaer"``); other rows keep their values and ``symbol`` and have
+    ``suppression_reason`` ``None``."""
+    missing = [
+        c
+        for c in (*key_columns, region_column, *breakdown_columns, value_column)
+        if c not in frame.columns
+    ]
+    if missing:
+        raise ValueError(f"disclosure control: missing columns {missing}")
+    reasons = primary_reasons(
+        frame,
+        count_threshold=count_threshold,
+        denominator_threshold=denominator_threshold,
+        value_column=value_column,
+        unit_column=unit_column,
+        numerator_column=numerator_column,
+        denominator_column=denominator_column,
+        count_units=count_units,
+    )
+    values = _as_float(frame[value_column])
+    is_count = _is_count_row(frame, unit_column, count_units)
+    weight = values.copy()
+    if denominator_column in frame.columns:
+        denominators = _as_float(frame[denominator_column])
+        weight = weight.where(is_count | denominators.isna(), denominators)
+    symbols = frame["symbol"] if "symbol" in frame.columns else pd.Series(None, index=frame.index)
+    arrived_protected = values.isna() & symbols.isin(list(protected_symbols))
+
+    for rows in _tables(frame, key_columns):
+        table = frame.iloc[rows]
+        relations = additive_relations(
+            table,
+            region_column=region_column,
+            breakdown_columns=breakdown_columns,
+            hierarchies=hierarchies,
+            total_label=total_label,
+        )
+        if not relations:
+            continue
+        primary = reasons.iloc[rows].notna().to_numpy()
+        hidden = (primary | values.iloc[rows].isna().to_numpy()).tolist()
+        protected = set(np.flatnonzero(primary | arrived_protected.iloc[rows].to_numpy()).tolist())
+        coords = _coordinates(table, region_column, breakdown_columns)
+        table_weight = weight.iloc[rows].to_numpy()
+        order_key = [
+            (bool(w == 0), float(w) if not np.isnan(w) else np.inf, *coord)
+            for w, coord in zip(table_weight, coords, strict=True)
+        ]
+        for position in _protect_table(relations, hidden, protected, order_key):
+            reasons.iloc[rows[position]] = SECONDARY
+    return _suppress(frame, reasons, value_column, numerator_column, denominator_column)
+
+
+def find_derivable_cells(
+    frame: pd.DataFrame,
+    *,
+    key_columns: Sequence[str] = DEFAULT_KEY_COLUMNS,
+    breakdown_columns: Sequence[str] = DEFAULT_BREAKDOWN_COLUMNS,
+    region_column: str = "region_key",
+    value_column: str = "value",
+    hierarchies: Hierarchies = None,
+    protected_symbols: Sequence[str] = PROTECTED_SYMBOLS,
+    total_label: str = TOTAL,
+) -> pd.DataFrame:
+    """Audit of a published table: the protected rows whose value follows from published ones.
+
+    Protected are hidden rows with a protecting symbol, except those marked ``sekundaer``
+    (a derivable complement reveals nothing by itself). Empty when the table is safe; meant
+    for the blocking check on ``published_*``."""
+    values = _as_float(frame[value_column])
+    symbols = frame["symbol"] if "symbol" in frame.columns else pd.Series(None, index=frame.index)
+    protected_mask = values.isna() & symbols.isin(list(protected_symbols))
+    if "suppression_reason" in frame.columns:
+        protected_mask &= frame["suppression_reason"].ne(SECONDARY)
+    hits: list[int] = []
+    for rows in _tables(frame, key_columns):
+        table = frame.iloc[rows]
+        relations = additive_relations(
+            table,
+            region_column=region_column,
+            breakdown_columns=breakdown_columns,
+            hierarchies=hierarchies,
+            total_label=total_label,
+        )
+        hidden = values.iloc[rows].isna().tolist()
+        targets = [i for i in range(len(rows)) if protected_mask.iloc[rows[i]]]
+        hits.extend(rows[i] for i in derivable_cells(relations, hidden, targets))
+    return frame.iloc[sorted(hits)]
