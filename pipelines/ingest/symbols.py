@@ -38,8 +38,9 @@ def parse_cell(raw: object, *, decimal: str = ",") -> tuple[float | None, str | 
 
     ``-`` means exactly zero, so it yields ``(0.0, "-")``: the value is known and the symbol
     records how it was written; a lone ``0`` likewise yields ``(0.0, "0")``. Every other
-    symbol yields ``(None, symbol)``. A trailing ``p``/``r``/``s`` flag is kept as the symbol. ``decimal`` is ``","`` for German CSV
-    (``1.234,5``) and ``"."`` for ffcsv and XLSX cells written as text.
+    symbol yields ``(None, symbol)``. A trailing ``p``/``r``/``s`` flag is kept as the symbol.
+    ``decimal`` is ``","`` for German CSV (``1.234,5``) and ``"."`` for ffcsv and XLSX cells
+    written as text.
     """
     if raw is None:
         return None, None
