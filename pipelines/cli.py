@@ -25,6 +25,7 @@ def _refresh(_args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from pipelines.ingest.errors import IngestError
     from pipelines.ingest.identify import parse_file
+    from quality.raw_schemas import validate_tidy
 
     failed = 0
     for name in args.files:
@@ -36,6 +37,13 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"FEHLER {path}:\n{error}", file=sys.stderr)
             continue
         frame = parsed.frame
+        rows_to_file = dict.fromkeys(range(len(frame)), path.name)
+        problems = validate_tidy(frame, f"{parsed.source}__{parsed.table}", rows_to_file)
+        if problems:
+            failed += 1
+            listing = "\n".join(str(p) for p in problems)
+            print(f"FEHLER {path}:\n{listing}", file=sys.stderr)
+            continue
         periods = sorted({str(p) for p in frame["period"].dropna()})
         span = f"{periods[0]} – {periods[-1]}" if periods else "–"
         print(

@@ -1,0 +1,60 @@
+"""The analysts' commands: validate and inspect read files with the pipeline's own parsers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.cli import main
+from tests.conftest import REPO_ROOT, SAMPLE
+
+MESSY = REPO_ROOT / "tests" / "fixtures" / "messy"
+
+
+def test_validate_prints_one_summary_line_per_valid_file(capsys):
+    files = [
+        SAMPLE / "itnrw" / "21111-02-06-4_2015-2021.csv",
+        SAMPLE / "ba" / "sgb2_quoten_2024-12.xlsx",
+    ]
+    assert main(["validate", *map(str, files)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("OK 21111-02-06-4_2015-2021.csv: source=itnrw table=abgaenger")
+    assert "periods=2014/15 – 2020/21" in lines[0]
+    assert "source=ba table=sgb2" in lines[1]
+
+
+def test_validate_fails_with_the_precise_error(capsys):
+    code = main(["validate", str(MESSY / "itnrw_genesis_truncated.csv")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "itnrw_genesis_truncated.csv" in err
+    assert "row" in err
+
+
+def test_validate_reports_schema_violations(tmp_path, capsys):
+    source = (SAMPLE / "itnrw" / "21111-02-06-4_2015-2021.csv").read_bytes()
+    broken = tmp_path / "abgaenger.csv"
+    # An impossible negative count: parses as a number, fails the pandera range rule.
+    broken.write_bytes(source.replace(b";2160;", b";-2160;", 1))
+    assert main(["validate", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "column 'value'" in err and "greater_than_or_equal_to(0)" in err and "-2160" in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_inspect_prints_the_tidy_rows(fmt, capsys):
+    path = SAMPLE / "itnrw" / "21111-02-06-4_2015-2021.csv"
+    assert main(["inspect", str(path), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        rows = json.loads(out)
+        krefeld = [
+            r for r in rows
+            if r["region_key"] == "05114" and r["period"] == "2016/17"
+            and r["abschluss_code"] == "ohne_hsa" and r["geschlecht"] == "insgesamt"
+        ]  # fmt: skip
+        assert [r["value"] for r in krefeld] == [174.0]
+    else:
+        assert out.splitlines()[0].startswith("source,table_code,region_key,region_name,period")
