@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import SAMPLE
@@ -47,10 +48,35 @@ def _tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
+LATE_FILE = Path("ba") / "arbeitslose_2025.xlsx"
+"""Held back from the first run and dropped into the inbox later, as a new monthly delivery."""
+
+
+def _raw_digest(warehouse: Path) -> dict[str, str]:
+    """Content digest of every raw table (order-independent)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' "
+                "order by table_name"
+            ).fetchall()
+        ]
+        return {
+            t: con.execute(f"select count(*), sum(hash(columns(*))) from raw.{t}")
+            .fetchone()
+            .__repr__()
+            for t in tables
+        }
+
+
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     tmp = tmp_path_factory.mktemp("e2e")
-    env = _env(tmp, SAMPLE)
+    inbox = tmp / "inbox"
+    shutil.copytree(SAMPLE, inbox)
+    (inbox / LATE_FILE).unlink()
+    env = _env(tmp, inbox)
     result = _refresh(env)
     assert result.returncode == 0, result.stdout + result.stderr
     return tmp, env
@@ -66,13 +92,28 @@ def test_report_shows_the_seed_figures(refreshed):
     assert (site / "bericht.pdf").is_file()
 
 
-def test_second_refresh_changes_no_archive_entry(refreshed):
+def _months(warehouse: Path) -> set[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            r[0] for r in con.execute("select distinct period from raw.ba__arbeitslose").fetchall()
+        }
+
+
+def test_new_file_in_the_inbox_is_picked_up_and_a_rerun_changes_nothing(refreshed):
     tmp, env = refreshed
-    archive = tmp / "warehouse" / "archive"
-    before = _tree_digest(archive)
+    warehouse = tmp / "warehouse" / "bm.duckdb"
+    assert "2025-01" not in _months(warehouse)
+    shutil.copyfile(SAMPLE / LATE_FILE, tmp / "inbox" / LATE_FILE)
+
     result = _refresh(env)
     assert result.returncode == 0, result.stderr
-    assert _tree_digest(archive) == before
+    assert {"2025-01", "2025-10"} <= _months(warehouse)
+
+    archive = tmp / "warehouse" / "archive"
+    before = (_tree_digest(archive), _raw_digest(warehouse))
+    result = _refresh(env)
+    assert result.returncode == 0, result.stderr
+    assert (_tree_digest(archive), _raw_digest(warehouse)) == before
 
 
 def test_bad_file_fails_the_run_and_leaves_report_and_warehouse_as_they_were(refreshed, tmp_path):
