@@ -92,7 +92,9 @@ class Relation:
         return (self.total, *self.parts)
 
 
-def primary_reason_texts(count_threshold: int = 3, denominator_threshold: int = 10) -> tuple:
+def primary_reason_texts(
+    count_threshold: int = 3, denominator_threshold: int = 10
+) -> tuple[str, str]:
     """The two primary reasons as written into ``suppression_reason``."""
     return (
         f"primaer: Fallzahl < {count_threshold}",
@@ -275,7 +277,7 @@ def _protect_table(
         added.add(cell)
 
     def published(cells: Iterable[int]) -> list[int]:
-        return sorted((c for c in cells if not hidden[c]), key=lambda c: order_key[c])
+        return sorted({c for c in cells if not hidden[c]}, key=lambda c: order_key[c])
 
     while True:
         changed = True
@@ -283,7 +285,9 @@ def _protect_table(
             changed = False
             for relation in relations:
                 hidden_cells = [c for c in relation.cells if hidden[c]]
-                if len(hidden_cells) == 1 and (hidden_cells[0] in protected | added):
+                if len(hidden_cells) == 1 and (
+                    hidden_cells[0] in protected or hidden_cells[0] in added
+                ):
                     hide(published(relation.cells)[0])
                     changed = True
         derivable = derivable_cells(relations, hidden, protected)

@@ -1,4 +1,9 @@
 {#- numerator / denominator in %, null when the denominator is missing or zero. -#}
 {% macro percent(numerator, denominator) -%}
-    case when {{ denominator }} > 0 then 100.0 * {{ numerator }} / {{ denominator }} end
+    {{ per_unit(numerator, denominator, 100) }}
+{%- endmacro %}
+
+{#- numerator / denominator × factor (e.g. 1000 for "je 1.000"), null for a missing or zero denominator. -#}
+{% macro per_unit(numerator, denominator, factor) -%}
+    case when {{ denominator }} > 0 then {{ factor }} * {{ numerator }} / {{ denominator }} end
 {%- endmacro %}

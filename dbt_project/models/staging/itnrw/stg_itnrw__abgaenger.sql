@@ -10,10 +10,9 @@ select
     abschluss_code,
     abschlussart as abschlussart_label,
     geschlecht,
-    case when symbol is null or symbol = '-' then value end as leavers,
-    case
-        when symbol is not null and symbol <> '-' then 'Symbol ' || symbol
-    end as null_reason,
+    {{ value_or_zero() }} as leavers,
+    cast(symbol as varchar) as symbol,
+    {{ null_reason() }} as null_reason,
     table_code,
     file_sha256
 from source
