@@ -13,6 +13,7 @@ from pipelines.assets.landing import inbox
 from pipelines.assets.raw import raw_assets, raw_checks
 from pipelines.assets.report import release, report_site
 from pipelines.jobs import refresh_job
+from pipelines.notify import refresh_failure_email
 from pipelines.resources import DataDirResource, OfflineDbtCliResource, WarehouseResource
 from pipelines.schedules import monthly_refresh
 from pipelines.sensors import inbox_sensor
@@ -29,7 +30,7 @@ defs = dg.Definitions(
     asset_checks=raw_checks,
     jobs=[refresh_job],
     schedules=[monthly_refresh],
-    sensors=[inbox_sensor],
+    sensors=[inbox_sensor, refresh_failure_email],
     resources={
         "warehouse": WarehouseResource(),
         "data_dir": DataDirResource(),

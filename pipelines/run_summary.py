@@ -18,8 +18,20 @@ def run_refresh() -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
+        if not result.success:
+            _notify(instance, result)
     print_summary(result)
     return 0 if result.success else 1
+
+
+def _notify(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> None:
+    """E-mail the working group: run-failure sensors do not see in-process runs."""
+    from pipelines.notify import notify_run_failure
+
+    try:
+        notify_run_failure(instance, result.dagster_run)
+    except Exception as error:  # a mail problem must not hide the run's own summary
+        print(f"E-Mail-Benachrichtigung fehlgeschlagen: {error}", file=sys.stderr)
 
 
 def print_summary(result: dg.ExecuteInProcessResult) -> None:
