@@ -10,6 +10,7 @@ import dagster as dg
 
 from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
 from pipelines.assets.landing import inbox
+from pipelines.assets.published import published_disclosure_check, published_tables
 from pipelines.assets.raw import raw_assets, raw_checks
 from pipelines.assets.report import release, report_site
 from pipelines.jobs import refresh_job
@@ -26,8 +27,15 @@ def _dbt_executable() -> str:
 
 
 defs = dg.Definitions(
-    assets=[inbox, *raw_assets, bildungsmonitor_dbt_assets, report_site, release],
-    asset_checks=raw_checks,
+    assets=[
+        inbox,
+        *raw_assets,
+        bildungsmonitor_dbt_assets,
+        published_tables,
+        report_site,
+        release,
+    ],
+    asset_checks=[*raw_checks, published_disclosure_check],
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor, refresh_failure_email],

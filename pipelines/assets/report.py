@@ -13,7 +13,7 @@ from pipelines import paths
 from pipelines.publish import write_release_marker
 from pipelines.resources import WarehouseResource
 
-PUBLISHED_INPUTS = [dg.AssetKey(["published", "indicator_values"])]
+PUBLISHED_INPUTS = [dg.AssetKey("published_tables")]
 
 
 @dg.asset(

@@ -1,0 +1,86 @@
+"""Dagster asset for the ``published`` layer, with its blocking disclosure check."""
+
+import dagster as dg
+import duckdb
+
+from pipelines.published import SMALL_AREA_LEVELS, Thresholds, build_published
+from pipelines.resources import DataDirResource, WarehouseResource
+from quality.disclosure import find_derivable_cells, find_small_counts, hierarchy_from_regions
+
+MART_INPUTS = [
+    dg.AssetKey(["marts", "fct_indicator_values"]),
+    dg.AssetKey(["reference", "indicator_catalogue"]),
+    dg.AssetKey(["reference", "regions"]),
+]
+
+
+@dg.asset(
+    name="published_tables",
+    group_name="published",
+    deps=MART_INPUTS,
+    kinds={"duckdb"},
+    description="published.*: the marts after disclosure control; all the report reads.",
+)
+def published_tables(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, data_dir: DataDirResource
+) -> dg.MaterializeResult:
+    geometry = sorted((data_dir.resolved() / "geo").glob("*.geojson"))
+    thresholds = Thresholds.from_env()
+    with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
+        counts = build_published(con, geometry[0] if geometry else None, thresholds)
+    return dg.MaterializeResult(
+        metadata={
+            **{f"rows_{name}": n for name, n in counts.items()},
+            "min_count": thresholds.count,
+            "min_denominator": thresholds.denominator,
+        }
+    )
+
+
+@dg.asset_check(
+    asset=published_tables,
+    name="no_small_counts_or_derivable_cells",
+    blocking=True,
+    description="No small-area figure below the threshold; no suppressed cell derivable.",
+)
+def published_disclosure_check(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    run_id = context.op_execution_context.run_id
+    thresholds = Thresholds.from_env()
+    with duckdb.connect(str(warehouse.staging_path(run_id)), read_only=True) as con:
+        values = con.execute("select * from published.indicator_values").df()
+        regions = con.execute("select * from published.regions").df()
+    small_area = values[values["region_level"].isin(SMALL_AREA_LEVELS)]
+    small = find_small_counts(small_area, thresholds.count)
+    schools = small_area.loc[small_area["region_level"] == "Schule", "region_key"].unique()
+    derivable = find_derivable_cells(
+        small_area,
+        hierarchies=[
+            hierarchy_from_regions(regions, "Stadtbezirk"),
+            dict.fromkeys(schools, "05114"),
+        ],
+    )
+    return dg.AssetCheckResult(
+        passed=small.empty and derivable.empty,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "small_counts": len(small),
+            "derivable_cells": len(derivable),
+            "offending_rows": dg.MetadataValue.md(
+                pd_markdown(small.head(20)) + "\n\n" + pd_markdown(derivable.head(20))
+            ),
+        },
+    )
+
+
+def pd_markdown(frame) -> str:
+    """A small Markdown table for the Dagster UI (no tabulate dependency)."""
+    if frame.empty:
+        return "_none_"
+    columns = [
+        c for c in ("indicator_id", "region_key", "period", "value", "numerator") if c in frame
+    ]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for _, r in frame.iterrows()]
+    return "\n".join(lines)
