@@ -23,6 +23,44 @@ from quality.disclosure import apply_disclosure_control, hierarchy_from_regions
 SCHEMA = "published"
 SMALL_AREA_LEVELS = ("Stadtbezirk", "Schule")
 
+SOZIALINDEX_MERKMALE = {
+    "familiensprache_nichtdeutsch": "Familiensprache nicht Deutsch",
+    "zuzug_ausland": "Zuzug aus dem Ausland",
+    "foerderbedarf_lse": "Förderbedarf Lernen, Sprache, emotionale und soziale Entwicklung",
+    "sgb2_quote_minderjaehrige": "SGB-II-Quote der Minderjährigen im Stadtbezirk",
+}
+
+# Aggregates only: no school names, scores or record ids leave the marts through these.
+AGGREGATE_QUERIES = {
+    "schulformwechsel": """
+        select school_year, von_schulform, von_schulform_name, nach_schulform,
+               nach_schulform_name, jahrgang, cast(sum(anzahl) as double) as anzahl,
+               cast(null as varchar) as symbol, cast(null as varchar) as suppression_reason
+        from marts.mart_schulformwechsel
+        group by all
+        order by all
+    """,
+    "sozialindex_stufen": """
+        select s.school_year,
+               case when s.gruppe ilike 'grund%' then 'Grundschulen'
+                    else 'Weiterführende Schulen' end as schulgruppe,
+               s.stadtbezirk_key as region_key, r.region_name, s.stufe,
+               cast(count(*) as integer) as anzahl_schulen
+        from marts.mart_schulsozialindex as s
+        left join reference.regions as r on s.stadtbezirk_key = r.region_key
+        where s.stufe is not null
+        group by all
+        order by all
+    """,
+    "sozialindex_gewichte": """
+        select case when gruppe ilike 'grund%' then 'Grundschulen'
+                    else 'Weiterführende Schulen' end as schulgruppe,
+               referenz_schuljahr as school_year, eingabe as merkmal, gewicht
+        from marts.mart_schulsozialindex_gewichte
+        order by all
+    """,
+}
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -111,6 +149,11 @@ def build_published(
         ),
         "regions": regions,
     }
+    for name, query in AGGREGATE_QUERIES.items():
+        tables[name] = con.execute(query).df()
+    weights = tables["sozialindex_gewichte"]
+    names = weights["merkmal"].map(SOZIALINDEX_MERKMALE).fillna(weights["merkmal"])
+    weights.insert(3, "merkmal_name", names)
     if geometry_file is not None:
         districts = read_districts(geometry_file)
         tables["geometrie_stadtbezirke"] = pd.DataFrame(

@@ -9,6 +9,9 @@ from quality.disclosure import find_derivable_cells, find_small_counts, hierarch
 
 MART_INPUTS = [
     dg.AssetKey(["marts", "fct_indicator_values"]),
+    dg.AssetKey(["marts", "mart_schulformwechsel"]),
+    dg.AssetKey(["marts", "mart_schulsozialindex"]),
+    dg.AssetKey(["marts", "mart_schulsozialindex_gewichte"]),
     dg.AssetKey(["reference", "indicator_catalogue"]),
     dg.AssetKey(["reference", "regions"]),
 ]
