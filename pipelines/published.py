@@ -100,7 +100,12 @@ def protect_indicator_values(
         .to_numpy(dtype=bool)
     )
     hierarchies = [hierarchy_from_regions(regions, "Stadtbezirk"), _school_hierarchy(values)]
-    options = dict(count_threshold=thresholds.count, denominator_threshold=thresholds.denominator)
+    options = dict(
+        count_threshold=thresholds.count,
+        denominator_threshold=thresholds.denominator,
+        # Categories (e.g. certificate types) are separate tables: they have no total cell.
+        key_columns=("indicator_id", "period", "kategorie"),
+    )
     parts = []
     if in_touched.any():
         parts.append(
@@ -132,8 +137,7 @@ def build_published(
             f.indicator_id, c.name_de as indicator_name, c.handlungsfeld,
             f.region_key, coalesce(r.region_name, f.region_key) as region_name,
             f.region_level, f.period, f.geschlecht, f.staatsangehoerigkeit, f.schulform,
-            f.numerator, f.denominator, f.value, f.unit,
-            cast(null as varchar) as symbol, c.source
+            f.kategorie, f.numerator, f.denominator, f.value, f.unit, f.symbol, c.source
         from marts.fct_indicator_values as f
         inner join reference.indicator_catalogue as c using (indicator_id)
         left join reference.regions as r using (region_key)
