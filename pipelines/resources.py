@@ -50,6 +50,11 @@ class WarehouseResource(dg.ConfigurableResource):
                 os.replace(partial, staging)
         return staging
 
+    def quality_dir(self) -> Path:
+        """The working group's quality page: beside the public site, never inside it."""
+        site = self.live_site_dir()
+        return site.parent / "_qualitaet"
+
     def staging_site_dir(self, run_id: str) -> Path:
         site = self.live_site_dir()
         return site.parent / f".{site.name}.staging-{run_id}"

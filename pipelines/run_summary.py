@@ -19,9 +19,27 @@ def run_refresh() -> int:
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         if not result.success:
+            _quality_page_of_failed_run(result.run_id)
             _notify(instance, result)
     print_summary(result)
     return 0 if result.success else 1
+
+
+def _quality_page_of_failed_run(run_id: str) -> None:
+    """Show the working group every check of the failed run (its staging warehouse is kept)."""
+    from pipelines.resources import WarehouseResource
+    from quality.quality_report import write_quality_report
+
+    warehouse = WarehouseResource()
+    staging = warehouse.live_path().parent / "staging" / f"{run_id}.duckdb"
+    if not staging.exists():
+        return
+    try:
+        page = write_quality_report(staging, warehouse.quality_dir(), run_id=run_id)
+    except Exception as error:  # no check ran (e.g. the inbox failed): nothing to show
+        print(f"Qualitätsbericht nicht geschrieben: {error}", file=sys.stderr)
+        return
+    print(f"Qualitätsbericht: {page}", file=sys.stderr)
 
 
 def _notify(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> None:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from pipelines.assets.landing import DELIVERIES_TABLE
 from pipelines.ingest.archive import Archive
 from pipelines.resources import WarehouseResource
+from quality.check_results import record_check_result
 from quality.raw_schemas import validate_tidy
 
 
@@ -113,17 +115,21 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
     }
 
 
-def check_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> dg.AssetCheckResult:
+def check_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> tuple[list, int]:
     """Validate ``raw.<table>`` with its pandera schema; failures name file, row and column."""
     frame = con.execute(f"select * from raw.{table.name}").df()
     names = dict(con.execute(f"select sha256, original_name from {DELIVERIES_TABLE}").fetchall())
     file_of_row = {i: names.get(sha, sha) for i, sha in enumerate(frame.pop("file_sha256"))}
     problems = validate_tidy(frame, table.name, file_of_row)
+    return problems, len(frame)
+
+
+def _check_result(problems: list, rows: int) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=not problems,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
-            "rows": len(frame),
+            "rows": rows,
             "problems": len(problems),
             "first_problems": dg.MetadataValue.md(
                 "\n".join(f"- {p}" for p in problems[:20]) or "none"
@@ -156,10 +162,20 @@ def _raw_check(table: RawTable, asset: dg.AssetsDefinition) -> dg.AssetChecksDef
         description=f"pandera schema of raw.{table.name}: types, codes, ranges, unique keys.",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-        with duckdb.connect(
-            str(warehouse.staging_path(context.op_execution_context.run_id)), read_only=True
-        ) as con:
-            return check_raw_table(con, table)
+        run_id = context.op_execution_context.run_id
+        with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
+            problems, rows = check_raw_table(con, table)
+            record_check_result(
+                con,
+                run_id=run_id,
+                check_name="pandera_schema",
+                asset_key=f"raw_{table.name}",
+                severity="ERROR",
+                passed=not problems,
+                n_failures=len(problems),
+                rows=pd.DataFrame({"problem": [str(p) for p in problems]}),
+            )
+        return _check_result(problems, rows)
 
     return _check
 

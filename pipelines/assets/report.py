@@ -12,6 +12,7 @@ import dagster as dg
 from pipelines import paths
 from pipelines.publish import write_release_marker
 from pipelines.resources import WarehouseResource
+from quality.quality_report import write_quality_report
 
 PUBLISHED_INPUTS = [dg.AssetKey("published_tables")]
 
@@ -53,9 +54,15 @@ def release(
 ) -> dg.MaterializeResult:
     write_release_marker(warehouse.staging_site_dir(context.run_id), context.run_id)
     live, site = warehouse.release(context.run_id)
+    quality_page = write_quality_report(live, warehouse.quality_dir(), run_id=context.run_id)
     for stale in (live.parent / "staging").glob("*.duckdb"):
         stale.unlink(missing_ok=True)
     context.log.info(f"Released warehouse {live} and report {site}")
     return dg.MaterializeResult(
-        metadata={"warehouse": str(live), "site": str(site), "index": str(site / "index.html")}
+        metadata={
+            "warehouse": str(live),
+            "site": str(site),
+            "index": str(site / "index.html"),
+            "quality_page": str(quality_page),
+        }
     )
