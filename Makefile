@@ -51,7 +51,7 @@ dev: $(MANIFEST) ## start the Dagster UI on http://127.0.0.1:3000
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 dbt-docs: $(MANIFEST) ## build and serve the dbt documentation on http://127.0.0.1:8080
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --target-path target/docs && ../$(BIN)/dbt docs serve --profiles-dir . --target-path target/docs --host 127.0.0.1 --port 8080
 
 sample-data: $(INSTALLED) ## regenerate the bundled synthetic sample data in place
 	$(BIN)/python -m pipelines.sample.generate

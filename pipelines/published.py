@@ -22,6 +22,8 @@ from quality.disclosure import apply_disclosure_control, hierarchy_from_regions
 
 SCHEMA = "published"
 SMALL_AREA_LEVELS = ("Stadtbezirk", "Schule")
+DISCLOSURE_KEY_COLUMNS = ("indicator_id", "period", "kategorie")
+"""One disclosure table per indicator × period × category (categories have no total cell)."""
 
 SOZIALINDEX_MERKMALE = {
     "familiensprache_nichtdeutsch": "Familiensprache nicht Deutsch",
@@ -47,7 +49,7 @@ AGGREGATE_QUERIES = {
                s.stadtbezirk_key as region_key, r.region_name, s.stufe,
                cast(count(*) as integer) as anzahl_schulen
         from marts.mart_schulsozialindex as s
-        left join reference.regions as r on s.stadtbezirk_key = r.region_key
+        left join marts.dim_region as r on s.stadtbezirk_key = r.region_key
         where s.stufe is not null
         group by all
         order by all
@@ -77,12 +79,6 @@ class Thresholds:
         )
 
 
-def _school_hierarchy(values: pd.DataFrame) -> dict[str, str]:
-    """Schools → Krefeld: school figures of the city's administration add up to the city."""
-    schools = values.loc[values["region_level"] == "Schule", "region_key"].unique()
-    return dict.fromkeys(schools, "05114")
-
-
 def protect_indicator_values(
     values: pd.DataFrame, regions: pd.DataFrame, thresholds: Thresholds
 ) -> pd.DataFrame:
@@ -99,12 +95,15 @@ def protect_indicator_values(
         .fillna(False)
         .to_numpy(dtype=bool)
     )
-    hierarchies = [hierarchy_from_regions(regions, "Stadtbezirk"), _school_hierarchy(values)]
+    # Schools add up to their Stadtbezirk, Stadtbezirke to the city (marts.dim_region).
+    hierarchies = [
+        hierarchy_from_regions(regions, "Stadtbezirk"),
+        hierarchy_from_regions(regions, "Schule"),
+    ]
     options = dict(
         count_threshold=thresholds.count,
         denominator_threshold=thresholds.denominator,
-        # Categories (e.g. certificate types) are separate tables: they have no total cell.
-        key_columns=("indicator_id", "period", "kategorie"),
+        key_columns=DISCLOSURE_KEY_COLUMNS,
     )
     parts = []
     if in_touched.any():
@@ -129,7 +128,7 @@ def build_published(
 ) -> dict[str, int]:
     """(Re)build every ``published.*`` table; returns row counts per table."""
     con.execute(f"create schema if not exists {SCHEMA}")
-    regions = con.execute("select * from reference.regions").df()
+    regions = con.execute("select * from marts.dim_region").df()
     catalogue = con.execute("select * from reference.indicator_catalogue").df()
     values = con.execute(
         """
@@ -140,7 +139,7 @@ def build_published(
             f.kategorie, f.numerator, f.denominator, f.value, f.unit, f.symbol, c.source
         from marts.fct_indicator_values as f
         inner join reference.indicator_catalogue as c using (indicator_id)
-        left join reference.regions as r using (region_key)
+        left join marts.dim_region as r using (region_key)
         order by all
         """
     ).df()

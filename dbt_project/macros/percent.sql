@@ -3,7 +3,12 @@
     {{ per_unit(numerator, denominator, 100) }}
 {%- endmacro %}
 
-{#- numerator / denominator × factor (e.g. 1000 for "je 1.000"), null for a missing or zero denominator. -#}
+{#-
+    numerator / denominator × factor (e.g. 1000 for "je 1.000"), null for a missing or zero
+    denominator. The arguments may be expressions (`a + b`): they are bracketed.
+-#}
 {% macro per_unit(numerator, denominator, factor) -%}
-    case when {{ denominator }} > 0 then {{ factor }} * {{ numerator }} / {{ denominator }} end
+    case
+        when ({{ denominator }}) > 0 then {{ factor }} * ({{ numerator }}) / ({{ denominator }})
+    end
 {%- endmacro %}

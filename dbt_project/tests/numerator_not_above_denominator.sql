@@ -1,5 +1,6 @@
 -- A share's numerator never exceeds its denominator.
 select *
 from {{ ref('fct_indicator_values') }}
-where unit = '%'
-  and numerator > denominator
+where
+    unit = '%'
+    and numerator > denominator

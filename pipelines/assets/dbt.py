@@ -17,6 +17,7 @@ from pipelines.resources import WarehouseResource
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+DOCS_TARGET = paths.DBT_PROJECT_DIR / "target" / "docs"
 
 
 def dbt_build_args(selection: list[str] | None = None) -> list[str]:
@@ -49,3 +50,6 @@ def bildungsmonitor_dbt_assets(
     with warehouse_env(staging):
         invocation = dbt.cli(dbt_build_args(), context=context)
     yield from invocation.stream()
+    with warehouse_env(staging):
+        # The documentation (catalog.json) is built with every run, for `make dbt-docs`.
+        dbt.cli(["docs", "generate"], target_path=DOCS_TARGET, raise_on_error=True).wait()

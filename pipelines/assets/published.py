@@ -3,12 +3,18 @@
 import dagster as dg
 import duckdb
 
-from pipelines.published import SMALL_AREA_LEVELS, Thresholds, build_published
+from pipelines.published import (
+    DISCLOSURE_KEY_COLUMNS,
+    SMALL_AREA_LEVELS,
+    Thresholds,
+    build_published,
+)
 from pipelines.resources import DataDirResource, WarehouseResource
 from quality.disclosure import find_derivable_cells, find_small_counts, hierarchy_from_regions
 
 MART_INPUTS = [
     dg.AssetKey(["marts", "fct_indicator_values"]),
+    dg.AssetKey(["marts", "dim_region"]),
     dg.AssetKey(["marts", "mart_schulformwechsel"]),
     dg.AssetKey(["marts", "mart_schulsozialindex"]),
     dg.AssetKey(["marts", "mart_schulsozialindex_gewichte"]),
@@ -56,13 +62,16 @@ def published_disclosure_check(
         regions = con.execute("select * from published.regions").df()
     small_area = values[values["region_level"].isin(SMALL_AREA_LEVELS)]
     small = find_small_counts(small_area, thresholds.count)
-    schools = small_area.loc[small_area["region_level"] == "Schule", "region_key"].unique()
+    # Audit whole tables that hold small-area cells, with the city totals they add up to.
+    keys = list(DISCLOSURE_KEY_COLUMNS)
+    touched = values.merge(small_area[keys].drop_duplicates(), on=keys)
     derivable = find_derivable_cells(
-        small_area,
+        touched,
         hierarchies=[
             hierarchy_from_regions(regions, "Stadtbezirk"),
-            dict.fromkeys(schools, "05114"),
+            hierarchy_from_regions(regions, "Schule"),
         ],
+        key_columns=DISCLOSURE_KEY_COLUMNS,
     )
     return dg.AssetCheckResult(
         passed=small.empty and derivable.empty,

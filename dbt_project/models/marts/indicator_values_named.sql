@@ -1,5 +1,6 @@
 -- What the report and the website read. Disclosure control is applied in this layer
 -- (quality/disclosure): until then it passes the mart through with names attached.
+-- New columns go at the end: the report's queries rely on the order above them.
 select
     f.indicator_id,
     c.name_de as indicator_name,
@@ -14,8 +15,11 @@ select
     f.denominator,
     f.value,
     f.unit,
-    cast(null as varchar) as symbol,
-    c.source
+    f.symbol,
+    c.source,
+    f.kategorie,
+    cast(null as varchar) as suppression_reason,
+    c.handlungsfeld
 from {{ ref('fct_indicator_values') }} as f
-inner join {{ ref('regions') }} as r on f.region_key = r.region_key
+inner join {{ ref('dim_region') }} as r on f.region_key = r.region_key
 inner join {{ ref('indicator_catalogue') }} as c on f.indicator_id = c.indicator_id
