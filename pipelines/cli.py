@@ -75,11 +75,13 @@ def _publish(args: argparse.Namespace) -> int:
     from pipelines.publish import PublishError, publish_site
 
     try:
-        edition = publish_site(Path(args.to))
+        publication = publish_site(Path(args.to))
     except PublishError as error:
         print(f"FEHLER: {error}", file=sys.stderr)
         return 1
-    print(f"Veröffentlicht: {edition}")
+    print(f"Veröffentlicht: {publication}")
+    for line in publication.changes.summary():
+        print(line)
     return 0
 
 

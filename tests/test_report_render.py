@@ -1,81 +1,64 @@
 """The report project and its built-in renderer (jupytext + Jupyter + Pandoc + Typst).
 
-Fast tests cover the pieces (qmd reader, `#|` options, subset checks, parameters, German
-number formats); tests marked e2e start Jupyter kernels and render the real `reports/`
-project from a temporary warehouse.
+Fast tests cover the pieces (qmd reader, `#|` options, subset checks, parameters, the page
+generator); tests marked e2e start Jupyter kernels and render a copy of the real `reports/`
+project from the fixture warehouse of tests/test_report_data.py (exactly the published
+contract), once with one kernel per page as Quarto does.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
+import shutil
 import stat
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from types import ModuleType
 
 import duckdb
+import pandas as pd
 import pytest
 import typst
 
 from pipelines.report import RenderError, render_site
+from pipelines.report.generate_pages import generate_pages
 from pipelines.report.project import load_project
 from pipelines.report.qmd import Markdown, build_notebook, read_page
 from pipelines.report.render import quarto_command
+from tests.test_report_data import CATALOGUE, build_warehouse
 
 REPORTS = Path(__file__).resolve().parents[1] / "reports"
-INDICATOR = "abgang_ohne_abschluss_quote"
-
-# (school year, Krefeld leavers, Krefeld leavers without HSA, NRW share in %)
-SERIES = [("2014/15", 2210, 180, 5.9), ("2015/16", 2185, 171, 5.6), ("2016/17", 2160, 174, 5.7)]
+PAGES = (
+    "index.qmd", "bericht.qmd", "rahmenbedingungen.qmd", "fruehkindliche-bildung.qmd",
+    "allgemeinbildende-schule.qmd", "berufliche-bildung.qmd", "weiterbildung.qmd",
+    "kurzreport-schulerfolg.qmd", "schulsozialindex.qmd", "karten.qmd", "indikatoren.qmd",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def make_warehouse(path: Path) -> Path:
-    """A warehouse with the published contract table and a few fixture rows."""
-    con = duckdb.connect(str(path))
-    con.execute("CREATE SCHEMA published")
-    con.execute(
-        """CREATE TABLE published.indicator_values (
-            indicator_id VARCHAR, indicator_name VARCHAR, region_key VARCHAR,
-            region_name VARCHAR, region_level VARCHAR, period VARCHAR, geschlecht VARCHAR,
-            numerator DOUBLE, denominator DOUBLE, value DOUBLE, unit VARCHAR,
-            symbol VARCHAR, source VARCHAR)"""
+def copy_project(target: Path, render: list[str] | None = None) -> Path:
+    """A copy of reports/ (without outputs and generated pages); ``render`` keeps only those
+    pages (no navbar, no pre-render) for a quick render of a few pages."""
+    shutil.copytree(
+        REPORTS, target, ignore=shutil.ignore_patterns("_site", ".quarto", "indikatoren")
     )
-    name = "Abgänge ohne Hauptschulabschluss"
-    rows = []
-    for period, leavers, without, nrw in SERIES:
-        share = 100 * without / leavers
-        rows += [
-            (INDICATOR, name, "05114", "Krefeld", "Stadt", period, "insgesamt",
-             without, leavers, share, "%", None, "itnrw"),
-            (INDICATOR, name, "05", "Nordrhein-Westfalen", "Land", period, "insgesamt",
-             None, None, nrw, "%", None, "itnrw"),
-            # rows the page must not pick up: another sex, another region, another indicator
-            (INDICATOR, name, "05114", "Krefeld", "Stadt", period, "weiblich",
-             1, 1000, 99.9, "%", None, "itnrw"),
-            (INDICATOR, name, "05111", "Düsseldorf", "Stadt", period, "insgesamt",
-             1, 1000, 77.7, "%", None, "itnrw"),
-        ]  # fmt: skip
-    rows.append(
-        ("andere_quote", "Andere", "05114", "Krefeld", "Stadt", "2019/20", "insgesamt",
-         None, None, 1.0, "%", None, "itnrw")
-    )  # fmt: skip
-    con.executemany(
-        "INSERT INTO published.indicator_values VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-    )
-    con.close()
-    return path
+    if render is not None:
+        (target / "_quarto.yml").write_text(
+            "project:\n  type: website\n  render:\n"
+            + "".join(f"    - {name}\n" for name in render)
+            + "lang: de\nexecute:\n  echo: false\nformat:\n  html:\n    css: styles.css\n",
+            encoding="utf-8",
+        )
+    return target
 
 
 def write_project(root: Path, pages: dict[str, str], extra_config: str = "") -> Path:
     """A minimal website project with ``pages`` (name → source) rendered in order."""
     root.mkdir(parents=True, exist_ok=True)
-    listed = [name for name in pages if not name.startswith("_")]
+    listed = [name for name in pages if not Path(name).name.startswith("_")]
     (root / "_quarto.yml").write_text(
         "project:\n  type: website\n  render:\n"
         + "".join(f"    - {name}\n" for name in listed)
@@ -84,6 +67,7 @@ def write_project(root: Path, pages: dict[str, str], extra_config: str = "") -> 
         encoding="utf-8",
     )
     for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     return root
 
@@ -92,31 +76,40 @@ def page(body: str, title: str = "Test") -> str:
     return f"---\ntitle: {title}\n---\n\n{body}\n"
 
 
-@pytest.fixture(scope="module")
-def bm() -> ModuleType:
-    """The pages' helper module, imported from reports/ like a kernel in that folder does."""
-    spec = importlib.util.spec_from_file_location("bm_report", REPORTS / "bm_report.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class Figures(HTMLParser):
-    """Collects <img> alt texts, <figcaption>/<caption> texts and outside URLs of a page."""
+    """Collects figures (id → alt texts of their images), table ids, captions, the text of
+    each table and outside URLs of a page."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.alts: list[str | None] = []
+        self.figures: dict[str, list[str | None]] = {}
+        self.images_outside_figures = 0
+        self.tables: list[str] = []
+        self.table_text: dict[str, str] = {}
         self.captions: list[str] = []
         self.outside: list[str] = []
+        self._figure: str | None = None
+        self._table: str | None = None
         self._caption: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        if tag == "figure":
+            self._figure = values.get("id") or ""
+            self.figures.setdefault(self._figure, [])
         if tag == "img":
-            self.alts.append(values.get("alt"))
+            if self._figure is None:
+                self.images_outside_figures += 1
+            else:
+                self.figures[self._figure].append(values.get("alt"))
+        if tag == "table":
+            self._table = values.get("id") or f"table-{len(self.tables)}"
+            self.tables.append(self._table)
+            self.table_text[self._table] = ""
         if tag in ("figcaption", "caption"):
             self._caption = []
+        if tag in ("td", "th") and self._table:
+            self.table_text[self._table] += " | "
         for name in ("src", "href"):
             if re.match(r"^(https?:)?//", values.get(name) or ""):
                 self.outside.append(values[name])
@@ -124,17 +117,34 @@ class Figures(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._caption is not None:
             self._caption.append(data)
+        elif self._table:
+            self.table_text[self._table] += data.strip()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("figcaption", "caption") and self._caption is not None:
             self.captions.append(" ".join("".join(self._caption).split()))
             self._caption = None
+        if tag == "figure":
+            self._figure = None
+        if tag == "table":
+            self._table = None
+        if tag == "tr" and self._table:
+            self.table_text[self._table] += " |\n"
 
 
 def parse(html: str) -> Figures:
     figures = Figures()
     figures.feed(html)
     return figures
+
+
+def rows_of(figures: Figures, table: str) -> list[list[str]]:
+    """The cells of a table, row by row."""
+    return [
+        [c.strip() for c in line.strip(" |").split(" | ")]
+        for line in figures.table_text[table].splitlines()
+        if line.strip(" |")
+    ]
 
 
 # --------------------------------------------------------------------------- qmd reader
@@ -239,20 +249,6 @@ def test_front_matter_and_project_keys_outside_the_subset_are_refused(tmp_path: 
         load_project(tmp_path)
 
 
-def test_the_shipped_project_is_inside_the_subset() -> None:
-    project = load_project(REPORTS)
-    assert project.pages == ("index.qmd", "schulabschluss.qmd", "bericht.qmd")
-    assert project.lang == "de" and project.echo is False
-    assert "styles.css" in project.css
-    pages = {p: read_page(REPORTS / p, echo=project.echo) for p in project.pages}
-    assert pages["index.qmd"].meta["title"] == "Bildungsbericht Krefeld"
-    assert pages["bericht.qmd"].typst is not None
-    labels = {c.label for c in pages["schulabschluss.qmd"].chunks}
-    assert {"fig-abgang-ohne-abschluss", "tbl-abgang-ohne-abschluss"} <= labels
-    # the PDF edition includes the same body, so it has the same figure
-    assert labels <= {c.label for c in pages["bericht.qmd"].chunks}
-
-
 def test_a_guarded_markdown_construct_is_refused_at_its_line(tmp_path: Path) -> None:
     """Math is found by the Pandoc filter; the error still names page and line."""
     write_project(tmp_path, {"a.qmd": page("Text\n\nDie Formel $x^2$ hier.")})
@@ -267,52 +263,94 @@ def test_outside_links_are_refused(tmp_path: Path) -> None:
         render_site(tmp_path, tmp_path / "_site", renderer="builtin")
 
 
-# --------------------------------------------------------------------------- bm_report
+# --------------------------------------------------------------------------- generated pages
 
 
-def test_german_number_formats(bm: ModuleType) -> None:
-    assert bm.format_percent(100 * 174 / 2160) == "8,1 %"
-    assert bm.format_percent(5.7) == "5,7 %"
-    assert bm.format_percent(5.65) == "5,7 %"  # half up, not half to even
-    assert bm.format_number(2160) == "2.160"
-    assert bm.format_number(1234567.891, 2) == "1.234.567,89"
-    assert bm.format_value(None, ".") == "."
-    assert bm.format_value(float("nan"), "x") == "x"
-    assert bm.format_value(8.25, "p") == "8,3 % p"
-    assert bm.format_value(2160.0, float("nan"), unit="Anzahl") == "2.160"
+def test_the_shipped_project_is_inside_the_subset(tmp_path: Path) -> None:
+    project_dir = copy_project(tmp_path / "reports")
+    generate_pages(project_dir, build_warehouse(tmp_path / "w.duckdb"))
+    project = load_project(project_dir)
+    ids = sorted(c[0] for c in CATALOGUE)
+    assert project.pages == (*PAGES, *(f"indikatoren/{i}.qmd" for i in ids))
+    assert project.lang == "de" and project.echo is False and "styles.css" in project.css
+    assert project.pre_render == ("_pre_render.py",)
+    pages = {
+        p: read_page(project_dir / p, echo=project.echo, project_dir=project_dir)
+        for p in project.pages
+    }
+    assert {p for p, parsed in pages.items() if parsed.typst is not None} == {
+        "bericht.qmd",
+        "kurzreport-schulerfolg.qmd",
+    }
+    # every figure has its table (fig-x → tbl-x), on the website and in the PDF edition
+    for name, parsed in pages.items():
+        labels = {c.label for c in parsed.chunks}
+        figures = {label for label in labels if label.startswith("fig-")}
+        assert figures or name in ("index.qmd", "indikatoren.qmd"), name
+        assert {"tbl-" + f[4:] for f in figures} <= labels, name
+    # the PDF edition includes every chapter body: its labels are unique across the report
+    bericht = {c.label for c in pages["bericht.qmd"].chunks if c.label}
+    for body in ("kurzreport-schulerfolg.qmd", "schulsozialindex.qmd", "karten.qmd"):
+        assert {c.label for c in pages[body].chunks if c.label} <= bericht
 
 
-def test_markdown_table(bm: ModuleType) -> None:
-    table = bm.markdown_table(["Jahr", "Wert"], [["2016/17", "8,1 %"], ["a|b", "1"]], "lr")
-    assert table.splitlines() == [
-        "| Jahr | Wert |",
-        "| :--- | ---: |",
-        "| 2016/17 | 8,1 % |",
-        "| a\\|b | 1 |",
-    ]
+def test_a_catalogue_row_is_a_page_and_a_removed_row_removes_it(tmp_path: Path) -> None:
+    project_dir = copy_project(tmp_path / "reports")
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "INSERT INTO published.indicator_catalogue SELECT 'neue_kennzahl', 'Neue \"Kennzahl\"',"
+            " 'Definition.', NULL, NULL, '%', 'Weiterbildung', 'Test', true, 'Stadtbezirk', NULL"
+        )
+    pages = generate_pages(project_dir, warehouse)
+    new = project_dir / "indikatoren" / "neue_kennzahl.qmd"
+    assert new in pages and len(pages) == len(CATALOGUE) + 1
+    text = new.read_text("utf-8")
+    assert 'title: "Neue \\"Kennzahl\\""' in text
+    assert "#| label: fig-neue-kennzahl-bezirke" in text
+    assert "fig-neue-kennzahl-zeitreihe" not in text  # no Land/Stadt level: no time series
+    assert "fig-neue-kennzahl-staedte" not in text
+    parsed = read_page(new, echo=False, project_dir=project_dir)  # inside the subset
+    assert {"fig-neue-kennzahl-bezirke", "tbl-neue-kennzahl-bezirke"} <= {
+        c.label for c in parsed.chunks
+    }
+    (project_dir / "indikatoren" / "neue_kennzahl.csv").write_text("stale")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "DELETE FROM published.indicator_catalogue WHERE indicator_id = 'neue_kennzahl'"
+        )
+    generate_pages(project_dir, warehouse)
+    assert not new.exists() and not (project_dir / "indikatoren" / "neue_kennzahl.csv").exists()
 
 
-def test_year_parameter_and_series_from_the_warehouse(
-    bm: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(make_warehouse(tmp_path / "w.duckdb")))
-    assert bm.resolve_year(None, INDICATOR) == "2016/17"
-    assert bm.resolve_year("2015/16", INDICATOR) == "2015/16"
-    with pytest.raises(LookupError, match="2030/31"):
-        bm.resolve_year("2030/31", INDICATOR)
-    series = bm.indicator_series(INDICATOR, [bm.KREFELD, bm.NRW], until="2015/16")
-    assert list(series["period"].unique()) == ["2014/15", "2015/16"]
-    assert set(series["region_key"]) == {"05114", "05"}
-    assert series["value"].max() < 10  # the 'weiblich' and Düsseldorf rows stay out
-    # read-only: the page cannot change the warehouse
-    with bm.connect() as con, pytest.raises(duckdb.Error):
-        con.execute("DELETE FROM published.indicator_values")
+def test_the_generator_refuses_ids_that_cannot_name_a_page(tmp_path: Path) -> None:
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "UPDATE published.indicator_catalogue SET indicator_id = 'Quote/2' "
+            "WHERE indicator_id = 'arbeitslosenquote'"
+        )
+    with pytest.raises(Exception, match="'Quote/2' must be lower-case"):
+        generate_pages(copy_project(tmp_path / "reports"), warehouse)
 
 
-def test_missing_warehouse_is_named(bm: ModuleType, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(tmp_path / "fehlt.duckdb"))
-    with pytest.raises(FileNotFoundError, match=r"fehlt\.duckdb"):
-        bm.connect()
+def test_globs_in_the_render_list_and_nested_includes(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {
+            "a.qmd": page("{{< include _teile/_a.qmd >}}"),
+            "_teile/_a.qmd": "{{< include _teile/_b.qmd >}}",  # relative to the page, as Quarto
+            "_teile/_b.qmd": "Text B",
+            "sub/x.qmd": page("X"),
+            "sub/_y.qmd": page("Y"),
+        },
+        extra_config="",
+    )
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text().replace("    - sub/x.qmd\n", "    - sub/*.qmd\n"))
+    assert load_project(project).pages == ("a.qmd", "sub/x.qmd")
+    parsed = read_page(project / "a.qmd", project_dir=project)
+    assert "Text B" in parsed.cells[0].text
 
 
 # --------------------------------------------------------------------------- Quarto CLI path
@@ -370,93 +408,174 @@ def test_real_quarto_is_used_when_installed(tmp_path: Path, monkeypatch) -> None
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory):
-    """The shipped report rendered once from a fixture warehouse (timed)."""
+    """The shipped report rendered once from the fixture warehouse, one kernel per page."""
     root = tmp_path_factory.mktemp("report")
-    warehouse = make_warehouse(root / "bildungsmonitor.duckdb")
+    warehouse = build_warehouse(root / "bildungsmonitor.duckdb")
+    project_dir = copy_project(root / "reports")
     result = render_site(
-        REPORTS,
+        project_dir,
         root / "_site",
         env={"BILDUNGSMONITOR_WAREHOUSE": str(warehouse)},
         work_dir=root / "work",
         renderer="builtin",
+        kernels="per-page",
     )
-    print(f"\nrender: {result.seconds:.1f} s in total, per page {dict(result.page_seconds)}")
-    return result, root
+    slowest = sorted(result.page_seconds.items(), key=lambda kv: -kv[1])[:3]
+    print(f"\nrender: {result.seconds:.1f} s for {len(result.pages)} pages, slowest {slowest}")
+    return result, root, warehouse
+
+
+def html(result, name: str) -> str:
+    return (result.output_dir / name).read_text("utf-8")
 
 
 @pytest.mark.e2e
-def test_pages_show_the_seed_figures_in_german_format(rendered) -> None:
-    result, _ = rendered
+def test_every_catalogue_indicator_has_a_page_with_its_csv(rendered) -> None:
+    result, _, warehouse = rendered
     assert result.renderer == "builtin"
-    assert [p.name for p in result.pages] == ["index.html", "schulabschluss.html", "bericht.html"]
-    html = (result.output_dir / "schulabschluss.html").read_text("utf-8")
-    assert "8,1 %" in html and "5,7 %" in html
-    assert "174 von 2.160" in html
-    assert "99,9 %" not in html and "77,7 %" not in html
-    assert "Synthetische Beispieldaten" in (result.output_dir / "index.html").read_text("utf-8")
-    assert (result.output_dir / "styles.css").is_file()
+    names = {p.relative_to(result.output_dir).as_posix() for p in result.pages}
+    overview = html(result, "indikatoren.html")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        published = con.execute("SELECT * FROM published.indicator_values").df()
+        ids = con.execute("SELECT indicator_id FROM published.indicator_catalogue").fetchall()
+    in_edition = published["period"].map(lambda p: period_end_text(p) <= "2025-07-31")
+    for (indicator,) in ids:
+        assert f"indikatoren/{indicator}.html" in names
+        assert f'href="indikatoren/{indicator}.html"' in overview
+        csv = pd.read_csv(
+            result.output_dir / "indikatoren" / f"{indicator}.csv",
+            sep=";", decimal=",", encoding="utf-8-sig", dtype=str, keep_default_na=False,
+        )  # fmt: skip
+        expected = published[(published["indicator_id"] == indicator) & in_edition]
+        assert len(csv) == len(expected) > 0, indicator  # the rows of the latest edition
+        assert list(csv.columns) == list(published.columns)
+    page = html(result, "indikatoren/abgang_ohne_abschluss_quote.html")
+    assert 'href="abgang_ohne_abschluss_quote.csv"' in page
+    assert "Zeichenerklärung: „.“ = Zahlenwert unbekannt oder geheim zu halten" in page
+
+
+def period_end_text(period: str) -> str:
+    """The last day of a period as ISO text (2024/25 → 2025-07-31; months sort as day 31)."""
+    if "/" in period:
+        return f"{int(period[:4]) + 1}-07-31"
+    return {4: f"{period}-12-31", 7: f"{period}-31"}.get(len(period), period)
 
 
 @pytest.mark.e2e
-def test_figures_have_alt_text_and_numbered_captions(rendered) -> None:
-    result, _ = rendered
-    for name in ("schulabschluss.html", "bericht.html"):
-        html = (result.output_dir / name).read_text("utf-8")
-        found = parse(html)
-        assert found.alts and all(alt and len(alt) > 30 for alt in found.alts)
-        assert [c for c in found.captions if c.startswith("Abbildung")] == [
-            "Abbildung 1: Anteil der Abgängerinnen und Abgänger ohne Hauptschulabschluss an "
-            "allen Abgängen allgemeinbildender Schulen, Krefeld und Nordrhein-Westfalen, "
-            "nach Schuljahr"
-        ]
-        assert any(c.startswith("Tabelle 1: ") for c in found.captions)
-        assert re.search(r'<a href="#fig-abgang-ohne-abschluss"[^>]*>Abbildung 1</a>', html)
-        for src in re.findall(r'<img src="([^"]+)"', html):
-            assert (result.output_dir / src).read_text("utf-8").lstrip().startswith("<?xml")
+def test_every_chart_has_alt_text_a_table_and_a_source(rendered) -> None:
+    result, _, _ = rendered
+    figures_seen = 0
+    for path in result.pages:
+        found = parse(path.read_text("utf-8"))
+        assert found.images_outside_figures == 0, path.name
+        for figure, alts in found.figures.items():
+            figures_seen += 1
+            assert figure.startswith("fig-"), (path.name, figure)
+            assert len(alts) == 1 and alts[0] and len(alts[0]) > 60, (path.name, figure)
+            assert "tbl-" + figure[4:] in found.tables, (path.name, figure)
+        numbered = [c for c in found.captions if c.startswith("Abbildung")]
+        assert len(numbered) == len(found.figures), path.name
+        assert [int(c.split()[1].rstrip(":")) for c in numbered] == list(
+            range(1, len(numbered) + 1)
+        )
+        text = path.read_text("utf-8")
+        assert text.count("</figure>\n<p>Quelle:") == len(found.figures), path.name
+    assert figures_seen > 80
+
+
+@pytest.mark.e2e
+def test_start_page_shows_the_key_figures(rendered) -> None:
+    result, _, _ = rendered
+    found = parse(html(result, "index.html"))
+    rows = [row for table in found.tables for row in rows_of(found, table)]
+    abgang = next(r for r in rows if r[0] == "Abgänge ohne Hauptschulabschluss")
+    # 2024/25: 260 of 2,455 = 10.6 %, 2023/24: 285 of 2,420 = 11.8 %; NRW 6.7 %
+    assert abgang[:7] == ["Abgänge ohne Hauptschulabschluss", "2024/25", "10,6 %",
+                          "−1,2 %-Pkt.", "günstiger", "6,7 %", "8,0 %"]  # fmt: skip
+    assert "Ausgabe 2024/25" in html(result, "index.html")
+    assert "Synthetische Beispieldaten" in html(result, "index.html")
+
+
+@pytest.mark.e2e
+def test_kurzreport_shows_the_seed_figures(rendered) -> None:
+    result, _, _ = rendered
+    found = parse(html(result, "kurzreport-schulerfolg.html"))
+    abgang = rows_of(found, "tbl-ks-abgang")
+    assert next(r for r in abgang if r[0] == "2016/17")[:3] == ["2016/17", "8,1 %", "5,7 %"]
+    series = rows_of(found, "tbl-ks-wechsel-spaet")
+    assert ["2017/18", "119", "98", "71"] in series
+    assert any(c.startswith("Tabelle 1: Schulformwechsel von Schulform") for c in found.captions)
 
 
 @pytest.mark.e2e
 def test_no_page_loads_anything_from_outside(rendered) -> None:
-    result, _ = rendered
+    result, _, _ = rendered
     for html_file in result.output_dir.rglob("*.html"):
-        html = html_file.read_text("utf-8")
-        assert parse(html).outside == [], html_file.name
-        assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), html_file.name
+        text = html_file.read_text("utf-8")
+        assert parse(text).outside == [], html_file.name
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), html_file.name
+    for svg in result.output_dir.rglob("*.svg"):
+        assert not re.search(r"""(xlink:)?href=["'](https?:)?//""", svg.read_text("utf-8"))
     assert "@import" not in (result.output_dir / "styles.css").read_text("utf-8")
 
 
 @pytest.mark.e2e
-def test_pdf_edition_has_title_toc_and_numbered_floats(rendered) -> None:
-    result, root = rendered
-    pdf = result.pdf.read_bytes()
-    assert result.pdf.name == "bericht.pdf" and pdf.startswith(b"%PDF")
-    assert b"/Title(Bildungsbericht Krefeld)" in pdf  # document info, from the title page
-    assert b"Bildungsbericht Krefeld</rdf:li>" in pdf  # XMP metadata
-    # bookmarks follow the numbered headings (the TOC lists the same)
-    assert b"/Title(1 Einleitung)" in pdf and b"/Title(2.2 Ergebnis)" in pdf
-    source = root / "work" / "bericht" / "bericht.typ"
-    text = source.read_text("utf-8")
-    assert "title: [Bildungsbericht Krefeld]" in text and "toc: true" in text
-    assert 'alt: "Liniendiagramm' in text  # Pandoc's Typst writer would drop it
-    captions = json.loads(typst.query(source, "figure", field="supplement", root=source.parent))
-    assert [c["text"] for c in captions] == ["Abbildung", "Tabelle"]
-    outline = json.loads(typst.query(source, "outline", root=source.parent))
-    assert len(outline) == 1
+def test_pdf_editions_have_title_toc_and_numbered_floats(rendered) -> None:
+    result, root, _ = rendered
+    assert [p.name for p in result.pdfs] == ["bericht.pdf", "kurzreport-schulerfolg.pdf"]
+    assert result.pdf.name == "bericht.pdf"
+    for name, title, chapters in (
+        ("bericht", "Bildungsbericht Krefeld", ["1 Einleitung", "9 Thematische Karten"]),
+        ("kurzreport-schulerfolg", "Schulerfolg sichern", ["1 Worum es geht"]),
+    ):
+        pdf = (result.output_dir / f"{name}.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and f"/Title({title})".encode() in pdf
+        for chapter in chapters:
+            assert f"/Title({chapter})".encode() in pdf  # bookmarks = numbered headings
+        source = root / "work" / name / f"{name}.typ"
+        text = source.read_text("utf-8")
+        assert f"title: [{title}]" in text and "toc: true" in text
+        assert 'alt: "Liniendiagramm' in text or 'alt: "Gespiegeltes' in text
+        figures = json.loads(typst.query(source, "figure", root=source.parent))
+        captioned = [f for f in figures if f.get("caption")]
+        kinds = {f["supplement"]["text"] for f in captioned}
+        assert kinds == {"Abbildung", "Tabelle"}
+        outline = json.loads(typst.query(source, "outline", root=source.parent))
+        assert len(outline) == 1
 
 
 @pytest.mark.e2e
-def test_year_parameter_selects_the_edition(tmp_path: Path) -> None:
-    warehouse = make_warehouse(tmp_path / "w.duckdb")
+def test_year_parameter_reproduces_an_earlier_edition(tmp_path: Path) -> None:
+    """The Kurzreport of 2017/18 shows the seed matrix of that year (a quick subset render)."""
+    project = copy_project(tmp_path / "reports", render=["kurzreport-schulerfolg.qmd"])
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
     result = render_site(
-        REPORTS,
+        project,
         tmp_path / "_site",
-        params={"year": "2015/16"},
+        params={"year": "2017/18"},
         env={"BILDUNGSMONITOR_WAREHOUSE": str(warehouse)},
         renderer="builtin",
     )
-    html = (result.output_dir / "schulabschluss.html").read_text("utf-8")
-    assert "Im Schuljahr 2015/16" in html and "7,8 %" in html and "5,6 %" in html
-    assert "2016/17" not in html
+    found = parse(html(result, "kurzreport-schulerfolg.html"))
+    matrix = rows_of(found, "tbl-ks-wechsel-matrix")
+    assert matrix[0][0] == "von ↓ nach → (2017/18)"
+    assert matrix[1:] == [
+        ["Hauptschule", "–", "2", "0", "0", "2"],
+        ["Realschule", "12", "–", "0", "2", "14"],
+        ["Gymnasium", "8", "70", "–", "20", "98"],
+        ["Gesamtschule", "1", "4", "0", "–", "5"],
+        ["Zugänge insgesamt", "21", "76", "0", "22", "119"],
+    ]
+    grades = rows_of(found, "tbl-ks-wechsel-jahrgang")
+    assert [r[0] for r in grades[1:]] == ["Hauptschule", "Realschule", "Gymnasium",
+                                          "Gesamtschule", "insgesamt"]  # fmt: skip
+    assert [r[7] for r in grades[1:]] == ["22", "76", "2", "23", "123"]
+    assert grades[-1][-1] == "71"  # late changes into grades 8–10
+    text = html(result, "kurzreport-schulerfolg.html")
+    assert "Im Schuljahr 2017/18 wechselten in Krefeld 119" in text
+    assert "davon 98 aus dem Gymnasium" in text and "71 Schülerinnen und Schüler" in text
+    assert "2018/19" not in text  # nothing after the edition
+    assert result.pdf.name == "kurzreport-schulerfolg.pdf"
 
 
 @pytest.mark.e2e

@@ -1,7 +1,9 @@
 """Command line: ``python -m pipelines.report [project] [--output-dir DIR] [-P key:value]``.
 
 Mirrors ``quarto render <project> --output-dir <dir> -P key:value`` so editors can preview
-the site with or without Quarto installed.
+the site with or without Quarto installed. ``--kernel-per-page`` runs every page in a new
+kernel as Quarto does (slower; the default reuses one kernel per worker with a fresh
+namespace for each page).
 """
 
 from __future__ import annotations
@@ -18,17 +20,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("project", nargs="?", type=Path, default=Path("reports"))
     parser.add_argument("--output-dir", type=Path, help="default: <project>/_site")
     parser.add_argument("-P", dest="params", action="append", default=[], metavar="KEY:VALUE")
+    parser.add_argument("--kernel-per-page", action="store_true", help="a new kernel per page")
+    parser.add_argument(
+        "--renderer", choices=["auto", "quarto", "builtin"], default="auto", help="default: auto"
+    )
     args = parser.parse_args(argv)
     if bad := [p for p in args.params if ":" not in p]:
         parser.error(f"-P expects key:value, got {bad}")
     params = dict(p.split(":", 1) for p in args.params)
     try:
-        result = render_site(args.project, args.output_dir or args.project / "_site", params=params)
+        result = render_site(
+            args.project,
+            args.output_dir or args.project / "_site",
+            params=params,
+            renderer=args.renderer,
+            kernels="per-page" if args.kernel_per_page else "shared",
+        )
     except RenderError as exc:
         parser.exit(1, f"error: {exc}\n")
-    print(
-        f"{result.renderer}: {len(result.pages)} pages, PDF {result.pdf} in {result.seconds:.1f} s"
-    )
+    pdfs = ", ".join(p.name for p in result.pdfs) or "none"
+    print(f"{result.renderer}: {len(result.pages)} pages, PDFs {pdfs} in {result.seconds:.1f} s")
     return 0
 
 

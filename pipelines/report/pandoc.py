@@ -44,7 +44,10 @@ def to_html(markdown: str, meta: Mapping[str, Any], work_dir: Path, *, toc: bool
 
 
 def to_typst(
-    markdown: str, meta: Mapping[str, Any], work_dir: Path, partials: Mapping[str, Path]
+    markdown: str,
+    meta: Mapping[str, Any],
+    work_dir: Path,
+    partials: Mapping[str, Path],
 ) -> str:
     """Typst source using the report's own template partials (title page, TOC)."""
     template_dir = work_dir / "typst-template"

@@ -6,7 +6,8 @@ and the page list must be explicit (``project.render``) so both paths render the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -19,15 +20,23 @@ CONFIG_NAME = "_quarto.yml"
 
 @dataclass(frozen=True)
 class NavItem:
-    """One navbar link as written in `_quarto.yml` (``href`` may name a .qmd page or a file)."""
+    """One navbar link as written in `_quarto.yml` (``href`` may name a .qmd page or a file);
+    a drop-down menu has no ``href`` but ``menu`` links."""
 
     href: str
     text: str
+    menu: tuple[NavItem, ...] = ()
+    right: bool = False  # in website.navbar.right
 
     @property
     def target(self) -> str:
         """The rendered file the link points to (``x.qmd`` becomes ``x.html``)."""
         return output_name(self.href, ".html") if self.href.endswith(".qmd") else self.href
+
+    @property
+    def links(self) -> tuple[NavItem, ...]:
+        """The links behind this entry: itself, or the items of its menu."""
+        return self.menu or (self,)
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,9 @@ class Project:
     toc: bool
     echo: bool
     warning: bool
+    pre_render: tuple[str, ...] = ()
+    footer: Mapping[str, str] = field(default_factory=dict)
+    favicon: str | None = None
 
     @property
     def config_file(self) -> Path:
@@ -73,25 +85,30 @@ def load_project(directory: Path) -> Project:
 
     if data.get("project", {}).get("type") != "website":
         raise fail("project.type must be 'website'", ("project",))
-    pages = tuple(subset.as_list(data["project"].get("render")))
-    if not pages:
-        raise fail("project.render must list the pages to render", ("project",))
-    for page in pages:
-        if not page.endswith(".qmd") or "*" in page or PurePosixPath(page).name.startswith("_"):
-            raise fail(f"project.render: {page!r} is not a page (.qmd, no glob, no _prefix)")
-        if not (directory / page).is_file():
-            raise fail(f"project.render: {page!r} does not exist", ("project", "render"))
+    pages = _pages(directory, subset.as_list(data["project"].get("render")), fail)
+    pre_render = tuple(subset.as_list(data["project"].get("pre-render")))
+    for script in pre_render:
+        if not script.endswith(".py") or not (directory / script).is_file():
+            raise fail(
+                f"project.pre-render: {script!r} is not a Python script of the project",
+                ("project", "pre-render"),
+            )
 
     website = data.get("website", {})
-    items = [i for side in ("left", "right") for i in website.get("navbar", {}).get(side, [])]
-    if any(set(item) != {"href", "text"} for item in items):
-        raise fail("every navbar item needs href and text", ("website", "navbar"))
-    navbar = tuple(NavItem(href=item["href"], text=item["text"]) for item in items)
-    for item in navbar:
+    navbar = tuple(
+        replace(_nav_item(item, fail), right=side == "right")
+        for side in ("left", "right")
+        for item in website.get("navbar", {}).get(side, [])
+    )
+    for item in (link for entry in navbar for link in entry.links):
         if item.href.endswith(".qmd") and item.href not in pages:
             raise fail(f"navbar link {item.href!r} is not in project.render", ("website",))
         if "://" in item.href:
             raise fail(f"navbar link {item.href!r} leaves the site (offline site)", ("website",))
+
+    favicon = website.get("favicon")
+    if favicon is not None and not (directory / favicon).is_file():
+        raise fail(f"favicon {favicon!r} does not exist", ("website", "favicon"))
 
     html = data.get("format", {}).get("html", {})
     css = tuple(subset.as_list(html.get("css")))
@@ -109,4 +126,49 @@ def load_project(directory: Path) -> Project:
         toc=html.get("toc", False),
         echo=execute.get("echo", True),
         warning=execute.get("warning", True),
+        pre_render=pre_render,
+        footer=dict(website.get("page-footer", {})),
+        favicon=favicon,
+    )
+
+
+def _pages(
+    directory: Path, entries: list[str], fail: Callable[..., RenderError]
+) -> tuple[str, ...]:
+    """The pages of ``project.render`` in order; a glob adds its matches sorted by path.
+
+    As in Quarto, files and folders starting with ``_`` or ``.`` are never pages. A glob may
+    match nothing (generated pages not yet written); a plain entry must exist.
+    """
+    if not entries:
+        raise fail("project.render must list the pages to render", ("project",))
+    pages: list[str] = []
+    for entry in entries:
+        if not entry.endswith(".qmd") or PurePosixPath(entry).name.startswith("_"):
+            raise fail(f"project.render: {entry!r} is not a page (.qmd, no _prefix)")
+        if any(c in entry for c in "*?["):
+            matches = sorted(
+                p.relative_to(directory).as_posix()
+                for p in directory.glob(entry)
+                if p.is_file()
+                and not any(part.startswith(("_", ".")) for part in p.relative_to(directory).parts)
+            )
+        elif (directory / entry).is_file():
+            matches = [entry]
+        else:
+            raise fail(f"project.render: {entry!r} does not exist", ("project", "render"))
+        pages.extend(m for m in matches if m not in pages)
+    return tuple(pages)
+
+
+def _nav_item(item: Mapping[str, object], fail: Callable[..., RenderError]) -> NavItem:
+    keys = set(item)
+    if keys == {"href", "text"}:
+        return NavItem(href=str(item["href"]), text=str(item["text"]))
+    if keys == {"text", "menu"} and item["menu"]:
+        menu = tuple(_nav_item(m, fail) for m in item["menu"])
+        return NavItem(href="", text=str(item["text"]), menu=menu)
+    raise fail(
+        "every navbar item needs href and text (or text and a menu of such items)",
+        ("website", "navbar"),
     )

@@ -119,12 +119,19 @@ class Page:
         return next((ln for ln in self.lines if needle and needle in ln.text), None)
 
 
-def read_page(path: Path, *, echo: bool = True, warning: bool = True) -> Page:
-    """Read and check one page; ``echo``/``warning`` are the project's execute defaults."""
+def read_page(
+    path: Path, *, echo: bool = True, warning: bool = True, project_dir: Path | None = None
+) -> Page:
+    """Read and check one page; ``echo``/``warning`` are the project's execute defaults.
+
+    As in Quarto, an include path is relative to the page's folder (also inside an included
+    file), and a path starting with ``/`` is relative to ``project_dir``.
+    """
     path = path.resolve()
     raw = [Line(t, path, n) for n, t in enumerate(path.read_text("utf-8").splitlines(), 1)]
     meta, body_start = _front_matter(path, raw)
-    lines = tuple(_expand_includes(path, raw[body_start:], (path,)))
+    root = (project_dir or path.parent).resolve()
+    lines = tuple(_expand_includes(path, raw[body_start:], (path,), root))
     chunks, prose = _scan(path, lines, echo=echo, warning=warning)
     _check_references(path, chunks, prose)
     if not chunks and (inline := next((ln for ln in prose if INLINE_EXPR.search(ln.text)), None)):
@@ -199,13 +206,16 @@ def _front_matter(path: Path, raw: list[Line]) -> tuple[dict[str, Any], int]:
     return meta, end + 1
 
 
-def _expand_includes(page: Path, lines: list[Line], stack: tuple[Path, ...]) -> Iterator[Line]:
+def _expand_includes(
+    page: Path, lines: list[Line], stack: tuple[Path, ...], root: Path
+) -> Iterator[Line]:
     for line in lines:
         match = INCLUDE.match(line.text)
         if not match:
             yield line
             continue
-        target = (line.source.parent / match["file"]).resolve()
+        name = match["file"].strip("\"'")
+        target = (root / name[1:] if name.startswith("/") else page.parent / name).resolve()
         if target in stack:
             raise RenderError(
                 page, f"include cycle: {target.name}", line=line.number, source=line.source
@@ -218,7 +228,7 @@ def _expand_includes(page: Path, lines: list[Line], stack: tuple[Path, ...]) -> 
             msg = "an included file must not have front matter"
             raise RenderError(page, msg, line=1, source=target)
         included = [Line(t, target, n) for n, t in enumerate(text, 1)]
-        yield from _expand_includes(page, included, (*stack, target))
+        yield from _expand_includes(page, included, (*stack, target), root)
 
 
 def _scan(

@@ -2,20 +2,24 @@
 
 The city's machines run ``quarto render``; these machines cannot install Quarto, so the
 built-in path runs the same building blocks — jupytext to read each page, a Jupyter kernel
-per page to execute it, Pandoc with one site template and Lua filters to convert, Typst for
-the PDF. Both paths read the same project and refuse the same constructs (every page is
-checked against the documented subset before anything runs).
+to execute it, Pandoc with one site template and Lua filters to convert, Typst for the PDFs.
+Both paths run the project's pre-render scripts (which generate the indicator pages), read
+the same project and refuse the same constructs (every page is checked against the
+documented subset before anything runs).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +28,15 @@ from typing import Any, Literal, TypeVar
 from pipelines.report import pandoc
 from pipelines.report.assemble import to_markdown
 from pipelines.report.errors import RenderError
-from pipelines.report.execute import run_page, write_kernelspec
-from pipelines.report.project import Project, load_project, output_name
+from pipelines.report.execute import Kernel, write_kernelspec
+from pipelines.report.project import NavItem, Project, load_project, output_name
 from pipelines.report.qmd import Page, build_notebook, read_page
 
 T = TypeVar("T")
+KernelMode = Literal["shared", "per-page"]
 TOC_TITLE = "Auf dieser Seite"  # Quarto's German title of a website page's TOC
+LOCAL_REF = re.compile(r'\b(?:href|src)="(?P<url>[^"]*)"')
+OUTSIDE = re.compile(r"^(?:[a-zA-Z][\w+.-]*:|//)")
 
 
 @dataclass(frozen=True)
@@ -38,10 +45,15 @@ class RenderResult:
 
     output_dir: Path
     pages: tuple[Path, ...]
-    pdf: Path | None
+    pdfs: tuple[Path, ...]
     renderer: str  # "quarto" or "builtin"
     seconds: float
     page_seconds: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def pdf(self) -> Path | None:
+        """The main PDF edition: the first page with ``format: typst`` in render order."""
+        return self.pdfs[0] if self.pdfs else None
 
 
 def render_site(
@@ -52,18 +64,29 @@ def render_site(
     env: dict[str, str] | None = None,
     work_dir: Path | None = None,
     renderer: Literal["auto", "quarto", "builtin"] = "auto",
+    kernels: KernelMode = "shared",
 ) -> RenderResult:
-    """Render every page of ``project_dir`` into ``output_dir`` (HTML pages + PDF edition).
+    """Render every page of ``project_dir`` into ``output_dir`` (HTML pages + PDF editions).
 
     ``params`` go to each page's parameters cell (``-P key:value`` for Quarto), ``env`` to the
-    kernels. ``work_dir`` keeps the intermediate files (notebooks, markdown, Typst source) of
-    the built-in renderer; by default they go to a temporary folder that is removed.
-    ``renderer="auto"`` uses Quarto when ``quarto`` is on PATH, else the built-in renderer.
+    pre-render scripts and the kernels. ``work_dir`` keeps the intermediate files (notebooks,
+    markdown, Typst source) of the built-in renderer; by default they go to a temporary folder
+    that is removed. ``renderer="auto"`` uses Quarto when ``quarto`` is on PATH, else the
+    built-in renderer, whose ``kernels`` are "shared" (each worker reuses its kernel with a
+    fresh namespace per page: fast) or "per-page" (a new kernel per page, as Quarto does).
     """
     started = time.perf_counter()
-    project = load_project(Path(project_dir).resolve())
+    project_dir = Path(project_dir).resolve()
+    project = load_project(project_dir)
+    run_pre_render(project, env or {})
+    project = load_project(project_dir)  # as Quarto >= 1.5: re-read after pre-render
     pages = [
-        read_page(project.directory / p, echo=project.echo, warning=project.warning)
+        read_page(
+            project.directory / p,
+            echo=project.echo,
+            warning=project.warning,
+            project_dir=project.directory,
+        )
         for p in project.pages
     ]
     _check_links(project, pages)
@@ -78,23 +101,45 @@ def render_site(
     else:
         with _work(work_dir) as work:
             page_seconds = _render_builtin(
-                project, pages, output_dir, params or {}, env or {}, work
+                project, pages, output_dir, params or {}, env or {}, work, kernels
             )
         used = "builtin"
     result = RenderResult(
         output_dir=output_dir,
         pages=tuple(output_dir / output_name(p, ".html") for p in project.pages),
-        pdf=_pdf_of(project, pages, output_dir),
+        pdfs=_pdfs_of(project, pages, output_dir),
         renderer=used,
         seconds=time.perf_counter() - started,
         page_seconds=page_seconds,
     )
-    missing = [p for p in (*result.pages, result.pdf) if p is not None and not p.is_file()]
+    missing = [p for p in (*result.pages, *result.pdfs) if not p.is_file()]
     if missing:
         raise RenderError(
             project.config_file, f"render did not produce {[p.name for p in missing]}"
         )
+    if used == "builtin":
+        check_site_links(output_dir, result.pages, project.config_file)
     return result
+
+
+def run_pre_render(project: Project, env: Mapping[str, str]) -> None:
+    """Run the project's pre-render scripts in the project folder, as Quarto does.
+
+    Quarto runs them with the Python on PATH; here it is this interpreter, so the scripts
+    see the same packages as the kernels. A failing script stops the render.
+    """
+    for script in project.pre_render:
+        done = subprocess.run(
+            [sys.executable, script],
+            cwd=project.directory,
+            env={**os.environ, **env, "QUARTO_PROJECT_RENDER_ALL": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+            raise RenderError(project.config_file, f"pre-render script {script} failed:\n{tail}")
 
 
 def quarto_command(
@@ -134,22 +179,51 @@ def _render_builtin(
     params: Mapping[str, Any],
     env: Mapping[str, str],
     work: Path,
+    kernels: KernelMode,
 ) -> dict[str, float]:
     output_dir.mkdir(parents=True, exist_ok=True)
-    for sheet in project.css:
-        (output_dir / sheet).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(project.directory / sheet, output_dir / sheet)
-    kernels = write_kernelspec(work)
+    for asset in (*project.css, *([project.favicon] if project.favicon else [])):
+        (output_dir / asset).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(project.directory / asset, output_dir / asset)
+    kernelspecs = write_kernelspec(work)
+    local = threading.local()
+    running: list[Kernel] = []
+    lock = threading.Lock()
+
+    def kernel() -> Kernel:
+        """This worker's kernel: a new one per page, or its shared one (restarted if broken)."""
+        current = getattr(local, "kernel", None)
+        if kernels == "per-page" or current is None or current.broken:
+            if current is not None:
+                current.shutdown()
+            current = Kernel(kernelspecs, env, shared=kernels == "shared")
+            local.kernel = current
+            with lock:
+                running.append(current)
+        return current
 
     def render(page: Page) -> float:
         started = time.perf_counter()
-        _render_page(project, page, output_dir, params, env, work, kernels)
+        _render_page(project, page, output_dir, params, work, kernel)
         return round(time.perf_counter() - started, 2)
 
-    # Pages are independent (one kernel each): render them side by side, one per core.
-    with ThreadPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(render, page) for page in pages]
-    return {page.path.name: future.result() for page, future in zip(pages, futures, strict=True)}
+    # Pages are independent: render them side by side, one per core, longest first (the
+    # pages with the most chunks) so that no long page starts last.
+    order = sorted(pages, key=lambda p: -len(p.chunks))
+    seconds: dict[Path, float] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=min(len(pages), (os.cpu_count() or 1) + 1)) as pool:
+            futures = {pool.submit(render, page): page.path for page in order}
+            for future in as_completed(futures):
+                if future.exception() is not None:  # stop early: no point in the rest
+                    for other in futures:
+                        other.cancel()
+                    raise future.exception()
+                seconds[futures[future]] = future.result()
+    finally:
+        for started_kernel in running:
+            started_kernel.shutdown()
+    return {p.path.relative_to(project.directory).as_posix(): seconds[p.path] for p in pages}
 
 
 def _render_page(
@@ -157,17 +231,16 @@ def _render_page(
     page: Page,
     output_dir: Path,
     params: Mapping[str, Any],
-    env: Mapping[str, str],
     work: Path,
-    kernels: Path,
+    kernel: Callable[[], Kernel],
 ) -> None:
-    """Execute one page in its own kernel, then write its HTML (and PDF edition)."""
+    """Execute one page in a kernel, then write its HTML (and PDF edition)."""
     name = page.path.relative_to(project.directory).as_posix()
     page_work = work / name.removesuffix(".qmd").replace("/", "__")
     page_work.mkdir(parents=True, exist_ok=True)
     nb = None
     if page.chunks:  # like Quarto: a page without code is not executed
-        nb = run_page(page, build_notebook(page, params), kernels=kernels, env=env)
+        nb = kernel().run(page, build_notebook(page, params))
     figure_dir = page_work / f"{Path(name).stem}_files" / "figure-html"  # Quarto's layout
     markdown = to_markdown(page, nb, figure_dir)
     (page_work / "page.md").write_text(markdown, encoding="utf-8")
@@ -187,6 +260,7 @@ def _render_page(
     if figure_dir.exists():
         figures = target.parent / figure_dir.relative_to(page_work)
         shutil.copytree(figure_dir, figures, dirs_exist_ok=True)
+    _copy_resources(project, page, html, target)
 
     if page.typst is not None:
         meta = {**_document_meta(project, page), "toc": bool(page.typst.get("toc", False))}
@@ -197,22 +271,80 @@ def _render_page(
         _convert(page, lambda: pandoc.compile_pdf(source, output_dir / output_name(name, ".pdf")))
 
 
+def _copy_resources(project: Project, page: Page, html: str, target: Path) -> None:
+    """Copy the project files a page links to (e.g. a CSV its code wrote), as Quarto's
+    website resource discovery does; pages and figures are produced by the render itself."""
+    for url in _local_refs(html):
+        path = url.split("#", 1)[0].split("?", 1)[0]
+        if not path or path.endswith((".html", ".pdf")) or (target.parent / path).exists():
+            continue
+        source = (page.path.parent / path).resolve()
+        if source.is_file() and source.is_relative_to(project.directory):
+            destination = target.parent / path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+
+
+def _local_refs(html: str) -> list[str]:
+    return [m["url"] for m in LOCAL_REF.finditer(html) if not OUTSIDE.match(m["url"])]
+
+
+def check_site_links(output_dir: Path, pages: tuple[Path, ...], config_file: Path) -> None:
+    """Refuse a site with a broken local link: every href/src of every page must name a file
+    of the site, and a ``#fragment`` an element id of its target page."""
+    ids: dict[Path, set[str]] = {}
+
+    def ids_of(html_file: Path) -> set[str]:
+        if html_file not in ids:
+            text = html_file.read_text("utf-8")
+            ids[html_file] = set(re.findall(r'\bid="([^"]+)"', text))
+        return ids[html_file]
+
+    broken = []
+    for page in pages:
+        for url in _local_refs(page.read_text("utf-8")):
+            path, _, fragment = url.partition("#")
+            target = (page.parent / path.split("?", 1)[0]).resolve() if path else page
+            if not target.is_file() or not target.is_relative_to(output_dir):
+                broken.append(f"{page.relative_to(output_dir)}: {url}")
+            elif fragment and target.suffix == ".html" and fragment not in ids_of(target):
+                broken.append(f"{page.relative_to(output_dir)}: {url} (no such anchor)")
+    if broken:
+        raise RenderError(config_file, "broken links in the rendered site:\n" + "\n".join(broken))
+
+
 def _html_meta(project: Project, page: Page, name: str) -> dict[str, Any]:
     """Template variables of a page: title, navbar (current page marked), CSS, other formats."""
+    current = output_name(name, ".html")
+
+    def link(item: NavItem) -> dict[str, Any]:
+        return {
+            "href": _relative(item.target, name),
+            "text": item.text,
+            "active": item.target == current,
+        }
+
+    navbar: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for item in project.navbar:
+        entry = link(item) if not item.menu else {"text": item.text, "href": ""}
+        if item.menu:
+            entry["menu"] = [link(m) for m in item.menu]
+            entry["active"] = any(m["active"] for m in entry["menu"])
+        navbar[item.right].append(entry)
     meta = {
         **_document_meta(project, page),
         "website-title": project.title,
         "css": [_relative(sheet, name) for sheet in project.css],
-        "navbar": [
-            {
-                "href": _relative(item.target, name),
-                "text": item.text,
-                "active": item.target == output_name(name, ".html"),
-            }
-            for item in project.navbar
-        ],
+        "navbar": navbar[False],
+        "navbar-right": navbar[True],
         "toc-title": TOC_TITLE,
     }
+    if project.favicon:
+        meta["favicon"] = _relative(project.favicon, name)
+    if "index.qmd" in project.pages:
+        meta["home"] = _relative("index.html", name)
+    if project.footer:
+        meta["page-footer"] = dict(project.footer)
     if page.typst is not None:
         meta["other-formats"] = [{"href": Path(output_name(name, ".pdf")).name, "text": "PDF"}]
     return meta
@@ -252,17 +384,13 @@ def _relative(target: str, page: str) -> str:
     return "../" * depth + target
 
 
-def _pdf_of(project: Project, pages: list[Page], output_dir: Path) -> Path | None:
-    pdfs = [
+def _pdfs_of(project: Project, pages: list[Page], output_dir: Path) -> tuple[Path, ...]:
+    """The PDF editions: one per page with ``format: typst``, in render order."""
+    return tuple(
         output_dir / output_name(p.path.relative_to(project.directory).as_posix(), ".pdf")
         for p in pages
         if p.typst is not None
-    ]
-    if len(pdfs) > 1:
-        raise RenderError(
-            project.config_file, "only one page may have the PDF edition (format: typst)"
-        )
-    return pdfs[0] if pdfs else None
+    )
 
 
 def _check_links(project: Project, pages: list[Page]) -> None:
@@ -271,7 +399,7 @@ def _check_links(project: Project, pages: list[Page]) -> None:
         for p in pages
         if p.typst is not None
     }
-    for item in project.navbar:
+    for item in (link for entry in project.navbar for link in entry.links):
         if item.target not in produced and not (project.directory / item.href).is_file():
             raise RenderError(project.config_file, f"navbar link {item.href!r}: nothing renders it")
 

@@ -27,16 +27,27 @@ class OneOf:
     values: tuple[Any, ...]
 
 
-NAV_ITEM = {"href": str, "text": str}
+NAV_LINK = {"href": str, "text": str}
+NAV_ITEM = {"href": str, "text": str, "menu": ListOf(NAV_LINK)}
+"""A navbar entry: a link (href + text) or a drop-down menu (text + menu of links)."""
 
 PROJECT = {
-    "project": {"type": OneOf(("website",)), "output-dir": str, "render": ListOf(str)},
+    "project": {
+        "type": OneOf(("website",)),
+        "output-dir": str,
+        # explicit pages; globs such as indikatoren/*.qmd pick up generated pages
+        "render": ListOf(str),
+        # Python scripts run before rendering (Quarto >= 1.5 re-reads the render list after)
+        "pre-render": ListOf(str),
+    },
     "lang": str,
     "execute": {"echo": bool, "warning": bool},
     "website": {
         "title": str,
+        "favicon": str,
         "search": bool,
         "navbar": {"left": ListOf(NAV_ITEM), "right": ListOf(NAV_ITEM)},
+        "page-footer": {"left": str, "center": str, "right": str},
     },
     "format": {
         "html": {

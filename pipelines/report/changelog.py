@@ -1,0 +1,215 @@
+"""What changed between two published editions of the report, from their CSV downloads.
+
+Every indicator page offers exactly its published rows as ``indikatoren/<id>.csv``; comparing
+those files of two editions is what a reader comparing the two websites would see: indicators
+added or removed, values revised (the same indicator, region, period and breakdown with a
+different value or symbol — statistical offices revise figures, disclosure control may hide
+one it published before), and new or dropped rows (a new school year, say).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DATA_GLOB = "indikatoren/*.csv"
+KEY_COLUMNS = (
+    "region_key",
+    "period",
+    "geschlecht",
+    "staatsangehoerigkeit",
+    "schulform",
+    "kategorie",
+)
+"""A row's identity within its indicator (``kategorie`` only where the file has it)."""
+
+Row = tuple[str, str]  # (value as written, symbol)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One published figure whose value or symbol differs from the previous edition."""
+
+    indicator_id: str
+    region: str
+    period: str
+    breakdown: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Changelog:
+    """The differences between an edition and the one before it."""
+
+    edition: str
+    previous: str | None
+    indicators: int
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    revised: tuple[Revision, ...] = ()
+    new_rows: Mapping[str, int] = field(default_factory=dict)
+    dropped_rows: Mapping[str, int] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (
+            self.added or self.removed or self.revised or self.new_rows or self.dropped_rows
+        )
+
+    def summary(self) -> list[str]:
+        """Short German lines for the command line."""
+        if self.previous is None:
+            return [f"Erste Ausgabe: {self.indicators} Kennzahlen veröffentlicht."]
+        lines = [f"Änderungen gegenüber der Ausgabe {self.previous}:"]
+        if self.unchanged:
+            return [*lines, "  keine – alle veröffentlichten Werte sind gleich geblieben."]
+        if self.added:
+            lines.append(f"  neue Kennzahlen ({len(self.added)}): {', '.join(self.added)}")
+        if self.removed:
+            lines.append(
+                f"  entfallene Kennzahlen ({len(self.removed)}): {', '.join(self.removed)}"
+            )
+        if self.revised:
+            per = _count_by(r.indicator_id for r in self.revised)
+            lines.append(f"  korrigierte Werte: {len(self.revised)} ({_listing(per)})")
+        if self.new_rows:
+            lines.append(f"  neue Werte: {sum(self.new_rows.values())} ({_listing(self.new_rows)})")
+        if self.dropped_rows:
+            total = sum(self.dropped_rows.values())
+            lines.append(f"  entfallene Werte: {total} ({_listing(self.dropped_rows)})")
+        return lines
+
+    def to_markdown(self) -> str:
+        """The change log as a page for the web root (``aenderungen.md``)."""
+        out = [f"# Änderungen der Ausgabe {self.edition}", ""]
+        if self.previous is None:
+            out += [f"Erste Ausgabe: {self.indicators} Kennzahlen veröffentlicht.", ""]
+            return "\n".join(out)
+        out += [f"Verglichen mit der vorigen Ausgabe {self.previous}.", ""]
+        if self.unchanged:
+            out += ["Keine Änderungen: alle veröffentlichten Werte sind gleich geblieben.", ""]
+        for title, ids in (
+            ("Neue Kennzahlen", self.added),
+            ("Entfallene Kennzahlen", self.removed),
+        ):
+            if ids:
+                out += [f"## {title}", "", *(f"- {self._name(i)}" for i in ids), ""]
+        if self.revised:
+            out += ["## Korrigierte Werte", "", "| Kennzahl | Region | Zeitraum | Aufgliederung "
+                    "| bisher | neu |", "|---|---|---|---|---:|---:|"]  # fmt: skip
+            out += [
+                f"| {r.indicator_id} | {r.region} | {r.period} | {r.breakdown} | {r.before} "
+                f"| {r.after} |"
+                for r in self.revised
+            ]
+            out.append("")
+        for title, counts in (
+            ("Neue Werte", self.new_rows),
+            ("Entfallene Werte", self.dropped_rows),
+        ):
+            if counts:
+                out += [f"## {title}", "", *(f"- {self._name(i)}: {n}" for i, n in counts.items())]
+                out.append("")
+        return "\n".join(out)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["revised"] = [asdict(r) for r in self.revised]
+        return json.dumps(data, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Changelog:
+        data = json.loads(text)
+        data["revised"] = tuple(Revision(**r) for r in data["revised"])
+        data["added"], data["removed"] = tuple(data["added"]), tuple(data["removed"])
+        return cls(**data)
+
+    def _name(self, indicator_id: str) -> str:
+        name = self.names.get(indicator_id)
+        return f"{name} (`{indicator_id}`)" if name else f"`{indicator_id}`"
+
+
+def _count_by(items: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _listing(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{key}: {n}" for key, n in counts.items())
+
+
+def read_published(site: Path) -> tuple[dict[str, dict[tuple[str, ...], Row]], dict[str, str]]:
+    """The published rows of a site by indicator, and the indicators' names."""
+    data: dict[str, dict[tuple[str, ...], Row]] = {}
+    names: dict[str, str] = {}
+    for path in sorted(site.glob(DATA_GLOB)):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+        keys = [c for c in KEY_COLUMNS if rows and c in rows[0]]
+        data[path.stem] = {
+            tuple(row[c] for c in keys): (row.get("value", ""), row.get("symbol", ""))
+            for row in rows
+        }
+        if rows and rows[0].get("indicator_name"):
+            names[path.stem] = rows[0]["indicator_name"]
+    return data, names
+
+
+def _same(before: Row, after: Row) -> bool:
+    if before[1] != after[1]:
+        return False
+    try:
+        old, new = (float(v.replace(",", ".")) if v else math.nan for v in (before[0], after[0]))
+    except ValueError:
+        return before[0] == after[0]
+    return (math.isnan(old) and math.isnan(new)) or math.isclose(old, new, rel_tol=1e-9)
+
+
+def _shown(row: Row) -> str:
+    value, symbol = row
+    return " ".join(p for p in (value, symbol) if p) or "–"
+
+
+def compare_sites(new: Path, old: Path | None, *, edition: str, previous: str | None) -> Changelog:
+    """The change log of ``new`` against ``old`` (None: a first edition)."""
+    now, names = read_published(new)
+    if old is None:
+        return Changelog(edition=edition, previous=None, indicators=len(now), names=names)
+    before, old_names = read_published(old)
+    names = {**old_names, **names}
+    revised: list[Revision] = []
+    new_rows: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    for indicator in sorted(set(now) & set(before)):
+        a, b = before[indicator], now[indicator]
+        for key in sorted(set(a) & set(b)):
+            if not _same(a[key], b[key]):
+                region, period, *breakdown = key
+                parts = [p for p in breakdown if p and p != "insgesamt"]
+                revised.append(
+                    Revision(indicator, region, period, ", ".join(parts) or "insgesamt",
+                             _shown(a[key]), _shown(b[key]))
+                )  # fmt: skip
+        if added := len(set(b) - set(a)):
+            new_rows[indicator] = added
+        if gone := len(set(a) - set(b)):
+            dropped[indicator] = gone
+    return Changelog(
+        edition=edition,
+        previous=previous,
+        indicators=len(now),
+        added=tuple(sorted(set(now) - set(before))),
+        removed=tuple(sorted(set(before) - set(now))),
+        revised=tuple(revised),
+        new_rows=new_rows,
+        dropped_rows=dropped,
+        names=names,
+    )

@@ -1,0 +1,116 @@
+"""The published tables the Bildungsbericht reads: names and columns, checked before rendering.
+
+The report reads nothing but these tables of schema ``published`` (written by the pipeline
+after disclosure control). Keeping the list in one place lets the pre-render step fail with a
+precise message ("published.regions lacks is_comparison_city") instead of a KeyError deep in
+a page, and lets the pipeline check its output against what the report needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+
+SCHEMA = "published"
+
+TABLES: Mapping[str, tuple[str, ...]] = {
+    "indicator_values": (
+        "indicator_id",
+        "indicator_name",
+        "handlungsfeld",
+        "region_key",
+        "region_name",
+        "region_level",
+        "period",
+        "geschlecht",
+        "staatsangehoerigkeit",
+        "schulform",
+        "numerator",
+        "denominator",
+        "value",
+        "unit",
+        "symbol",
+        "suppression_reason",
+        "source",
+    ),
+    "indicator_catalogue": (
+        "indicator_id",
+        "name_de",
+        "definition_de",
+        "numerator_de",
+        "denominator_de",
+        "unit",
+        "handlungsfeld",
+        "source",
+        "higher_is_better",
+        "levels",
+        "notes_de",
+    ),
+    "regions": ("region_key", "region_name", "region_level", "parent_key", "is_comparison_city"),
+    "schulformwechsel": (
+        "school_year",
+        "von_schulform",
+        "von_schulform_name",
+        "nach_schulform",
+        "nach_schulform_name",
+        "jahrgang",
+        "anzahl",
+        "symbol",
+        "suppression_reason",
+    ),
+    "sozialindex_stufen": (
+        "school_year",
+        "schulgruppe",
+        "region_key",
+        "region_name",
+        "stufe",
+        "anzahl_schulen",
+    ),
+    "sozialindex_gewichte": ("schulgruppe", "school_year", "merkmal", "merkmal_name", "gewicht"),
+    "geometrie_stadtbezirke": ("region_key", "region_name", "geojson"),
+}
+"""Required tables and the columns the pages read."""
+
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    # a fourth breakdown (Abschlussart, Altersgruppe, …; total 'insgesamt') and its label
+    "indicator_values": ("kategorie",),
+    "indicator_catalogue": ("kategorie_de",),
+}
+"""Columns used when present; the pages work without them."""
+
+
+class ContractError(RuntimeError):
+    """The warehouse lacks a table or column the report reads."""
+
+
+def missing(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every required ``published`` table or column that the connected warehouse lacks."""
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?",
+        [SCHEMA],
+    ).fetchall()
+    present: dict[str, set[str]] = {}
+    for table, column in rows:
+        present.setdefault(table, set()).add(column)
+    problems = []
+    for table, columns in TABLES.items():
+        if table not in present:
+            problems.append(f"{SCHEMA}.{table} (table)")
+            continue
+        problems += [f"{SCHEMA}.{table}.{c}" for c in columns if c not in present[table]]
+    return problems
+
+
+def check_warehouse(path: Path) -> None:
+    """Raise ContractError naming everything the report needs and the warehouse lacks."""
+    if not Path(path).is_file():
+        raise ContractError(
+            f"warehouse {path} not found: build it first (bildungsmonitor refresh) "
+            "or set BILDUNGSMONITOR_WAREHOUSE"
+        )
+    with duckdb.connect(str(path), read_only=True) as con:
+        problems = missing(con)
+    if problems:
+        raise ContractError(f"warehouse {path} lacks what the report reads: " + ", ".join(problems))
