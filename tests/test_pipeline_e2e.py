@@ -6,6 +6,7 @@ DAGSTER_HOME in a temporary folder, as a user would.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import shutil
@@ -17,6 +18,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.fixtures.broken.make_broken import CASES, write_broken_inbox
 
 pytestmark = pytest.mark.e2e
 
@@ -133,3 +135,56 @@ def test_bad_file_fails_the_run_and_leaves_report_and_warehouse_as_they_were(ref
     assert genesis_file.name in result.stderr
     assert _tree_digest(tmp / "site") == site_before
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_before
+
+
+# ------------------------------------------------------------------ the quality gate (issue 6)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_broken_delivery_is_stopped_by_the_gate_naming_the_check(refreshed, tmp_path, case):
+    tmp, env = refreshed
+    spec = write_broken_inbox(case, tmp_path / "inbox")
+    site_before = _tree_digest(tmp / "site")
+    warehouse = tmp / "warehouse" / "bm.duckdb"
+    warehouse_before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+
+    result = _refresh(env | {"BILDUNGSMONITOR_DATA_DIR": str(tmp_path / "inbox")})
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert any(name in output for name in spec.named_by), output[-3000:]
+    assert _tree_digest(tmp / "site") == site_before
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_before
+
+
+def test_rendered_site_shows_no_small_count_of_a_school_or_stadtbezirk(refreshed):
+    """Every cell the unprotected mart holds with a count of 1 or 2 at small-area level is
+    absent or suppressed in the CSV downloads of the rendered site (the real render)."""
+    tmp, _env_vars = refreshed
+    warehouse = tmp / "warehouse" / "bm.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sensitive = con.execute(
+            """
+            select indicator_id, region_key, period, geschlecht, staatsangehoerigkeit,
+                   schulform, kategorie
+            from marts.fct_indicator_values
+            where region_level in ('Schule', 'Stadtbezirk')
+              and ((unit = 'Anzahl' and value between 1 and 2) or numerator between 1 and 2)
+            """
+        ).fetchall()
+    assert sensitive, "the sample must contain small cells, or this test proves nothing"
+    published: dict[tuple, tuple[str, str, str]] = {}
+    for csv_file in (tmp / "site").rglob("*.csv"):
+        with csv_file.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                if "region_key" not in row:
+                    continue
+                key = tuple(
+                    row.get(c, "insgesamt")
+                    for c in ("indicator_id", "region_key", "period", "geschlecht",
+                              "staatsangehoerigkeit", "schulform", "kategorie")
+                )  # fmt: skip
+                published[key] = (row["value"], row["numerator"], row["symbol"])
+    shown = [key for key in sensitive if key in published and published[key][0] not in ("", ".")]
+    assert not shown, shown[:10]
+    assert all(published[key][1] == "" for key in sensitive if key in published)
