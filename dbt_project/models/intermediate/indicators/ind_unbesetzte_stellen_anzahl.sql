@@ -1,20 +1,3 @@
 {% macro register_indicator__ind_unbesetzte_stellen_anzahl() %}{% endmacro %}
 -- Registered training places still unfilled on 30 September (Agenturbezirk).
-with market as (
-    select * from {{ ref('stg_ba__ausbildungsmarkt') }}
-    where beruf = 'insgesamt' and merkmal = 'unbesetzte_stellen'
-)
-
-select
-    'unbesetzte_stellen_anzahl' as indicator_id,
-    region_key,
-    year as period,
-    'insgesamt' as geschlecht,
-    'insgesamt' as staatsangehoerigkeit,
-    'insgesamt' as schulform,
-    value as numerator,
-    cast(null as double) as denominator,
-    value,
-    {{ indicator_symbol('symbol') }} as symbol,
-    file_sha256 as source_file_sha256
-from market
+{{ training_market_count('unbesetzte_stellen_anzahl', 'unbesetzte_stellen') }}
