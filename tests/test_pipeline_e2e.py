@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +94,16 @@ def test_report_shows_the_seed_figures(refreshed):
     assert "8,1\u00a0%" in html or "8,1 %" in html
     assert "5,7\u00a0%" in html or "5,7 %" in html
     assert (site / "bericht.pdf").is_file()
+    assert (site / "kurzreport-schulerfolg.pdf").is_file()
+    kurzreport = _visible_text(site / "kurzreport-schulerfolg.html")
+    assert "2016/17 8,1 % 5,7 %" in kurzreport
+    # 2017/18: 119 changes among the four main types, 98 out of Gymnasium, 71 late changes.
+    assert "2017/18 119 98 71" in kurzreport
+
+
+def _visible_text(page: Path) -> str:
+    text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", html.unescape(text)).replace("\u00a0", " ")
 
 
 def _months(warehouse: Path) -> set[str]:
