@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help env report test test-fast dev dbt-parse dbt-docs sample-data lint clean
+.PHONY: help env report test test-fast dev dbt-parse dbt-docs sample-data bench lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ dbt-docs: $(MANIFEST) ## build and serve the dbt documentation on http://127.0.0
 
 sample-data: $(INSTALLED) ## regenerate the bundled synthetic sample data in place
 	$(BIN)/python -m pipelines.sample.generate
+
+bench: $(MANIFEST) ## benchmark the refresh loop (not part of make test) → benchmarks/results/<date>.md
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: $(INSTALLED) ## ruff
 	$(BIN)/ruff check .

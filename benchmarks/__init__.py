@@ -1,0 +1,1 @@
+"""Benchmark harness of the refresh loop (issue 8): ``python -m benchmarks.run``."""

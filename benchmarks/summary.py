@@ -1,0 +1,182 @@
+"""Turn measured runs into the figures of the results file and its Markdown table."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+
+from benchmarks.stages import STAGES
+
+TARGET_SECONDS: dict[str, float] = {
+    "full": 60.0,
+    "noop": 10.0,
+    "new-ba-file": 25.0,
+    "model-edit": 25.0,
+    "scale": 600.0,
+}
+"""Median wall-time targets of issue 8 (2 cores, 24 GB)."""
+SCALE_MEMORY_TARGET_BYTES = 4 * 1024**3
+OVERHEAD_TARGET = 1.3
+"""Full refresh ÷ (bare ``dbt build`` + bare report render), at most."""
+
+
+def spread(values: Iterable[float | None]) -> dict[str, float] | None:
+    """Median, min and max of the values present; None when there is none."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return {
+        "median": statistics.median(present),
+        "min": min(present),
+        "max": max(present),
+        "n": len(present),
+    }
+
+
+def summarise_runs(samples: Sequence[Mapping]) -> dict:
+    """Wall time, memory and median stage split over the successful samples of a scenario."""
+    ok = [s for s in samples if s.get("returncode") == 0]
+    stages = {}
+    for stage in (*STAGES, "dbt_parse"):
+        values = [s["stages"][stage] for s in ok if stage in s.get("stages", {})]
+        if values:
+            stages[stage] = statistics.median(values)
+    return {
+        "runs": len(samples),
+        "failed": len(samples) - len(ok),
+        "wall_seconds": spread(s["wall_seconds"] for s in ok),
+        "peak_rss_tree_bytes": spread(s.get("peak_rss_tree_bytes") for s in ok),
+        "max_rss_process_bytes": spread(s.get("max_rss_process_bytes") for s in ok),
+        "stages_median_seconds": stages,
+    }
+
+
+def meets_target(scenario: str, summary: Mapping) -> bool | None:
+    """Whether the median wall time (and for ``scale`` the peak memory) meets the target."""
+    target = TARGET_SECONDS.get(scenario)
+    wall = summary.get("wall_seconds")
+    if target is None or not wall:
+        return None
+    met = wall["median"] <= target
+    if scenario == "scale":
+        memory = summary.get("peak_rss_tree_bytes") or summary.get("max_rss_process_bytes")
+        met = met and bool(memory) and memory["max"] <= SCALE_MEMORY_TARGET_BYTES
+    return met
+
+
+def overhead_ratio(refresh_median: float | None, baseline_medians: Sequence[float | None]):
+    """Refresh ÷ sum of the bare steps; None when a part is missing."""
+    if refresh_median is None or any(b is None for b in baseline_medians):
+        return None
+    bare = sum(baseline_medians)
+    return refresh_median / bare if bare > 0 else None
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _mib(value: float | None) -> str:
+    return "–" if value is None else f"{value / 1024**2:.0f}"
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "–"}[met]
+
+
+def markdown(results: Mapping) -> str:
+    """The human-readable table of one results file."""
+    lines = [
+        f"# Benchmark {results['date']}",
+        "",
+        *machine_lines(results["machine"]),
+        f"Repeats: {results['repeat']} per scenario, each in fresh processes.",
+    ]
+    if results.get("note"):
+        lines += ["", f"Note: {results['note']}"]
+    lines += [
+        "",
+        "| scenario | runs | wall median s | min | max | target s | met | peak RSS tree MiB "
+        "| largest process MiB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, scenario in results["scenarios"].items():
+        summary = scenario.get("summary")
+        if not summary:
+            continue
+        wall = summary.get("wall_seconds") or {}
+        tree = summary.get("peak_rss_tree_bytes") or {}
+        proc = summary.get("max_rss_process_bytes") or {}
+        failed = f" ({summary['failed']} failed)" if summary.get("failed") else ""
+        lines.append(
+            f"| {name}: {scenario['title']} | {summary['runs']}{failed} "
+            f"| {_seconds(wall.get('median'))} | {_seconds(wall.get('min'))} "
+            f"| {_seconds(wall.get('max'))} | {_seconds(TARGET_SECONDS.get(name))} "
+            f"| {_verdict(scenario.get('meets_target'))} | {_mib(tree.get('max'))} "
+            f"| {_mib(proc.get('max'))} |"
+        )
+    lines += _stage_table(results["scenarios"])
+    lines += _overhead_lines(results.get("overhead"))
+    unavailable = [
+        (name, s) for name, s in results["scenarios"].items() if s.get("status") != "measured"
+    ]
+    if unavailable:
+        lines += ["", "## Not measured", ""]
+        lines += [f"- **{name}** ({s['title']}): {s.get('reason')}" for name, s in unavailable]
+    return "\n".join(lines) + "\n"
+
+
+def machine_lines(machine: Mapping) -> list[str]:
+    """What the figures were measured on, in two lines."""
+    packages = machine.get("packages", {})
+    memory = machine.get("memory_bytes")
+    renderer = f"Quarto {machine['quarto']}" if machine.get("quarto") else "built-in renderer"
+    commit = str(machine.get("git_commit"))[:10] + (" (dirty)" if machine.get("git_dirty") else "")
+    load = ", ".join(f"{x:.2f}" for x in machine.get("load_average_at_start", []))
+    return [
+        f"Machine: {machine.get('cpu_model')}, {machine.get('cpus_usable')} usable cores, "
+        + (f"{memory / 1024**3:.1f} GiB memory" if memory else "memory unknown")
+        + f"; load average at start {load}.",
+        f"Python {machine.get('python')}, dagster {packages.get('dagster')}, dbt-core "
+        f"{packages.get('dbt-core')}, duckdb {packages.get('duckdb')}, {renderer}; "
+        f"commit {commit}.",
+    ]
+
+
+def _stage_table(scenarios: Mapping) -> list[str]:
+    rows = [
+        (name, s["summary"]["stages_median_seconds"])
+        for name, s in scenarios.items()
+        if s.get("summary") and s["summary"].get("stages_median_seconds")
+    ]
+    if not rows:
+        return []
+    columns = [c for c in ("dbt_parse", *STAGES) if any(c in stages for _, stages in rows)]
+    lines = [
+        "",
+        "## Time by stage (median seconds)",
+        "",
+        "| scenario | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for name, stages in rows:
+        lines.append(f"| {name} | " + " | ".join(_seconds(stages.get(c)) for c in columns) + " |")
+    return lines
+
+
+def _overhead_lines(overhead: Mapping | None) -> list[str]:
+    if not overhead:
+        return []
+    lines = ["", "## Orchestration overhead (same run)", ""]
+    for label, key in (
+        ("bare `dbt build` median s", "dbt_build_seconds"),
+        ("bare report render median s", "render_seconds"),
+        ("full refresh median s", "refresh_seconds"),
+    ):
+        lines.append(f"- {label}: {_seconds(overhead.get(key))}")
+    ratio = overhead.get("ratio")
+    verdict = "–" if ratio is None else ("yes" if ratio <= OVERHEAD_TARGET else "**no**")
+    shown = "–" if ratio is None else f"{ratio:.2f}×"
+    target = f"target ≤ {OVERHEAD_TARGET}×: {verdict}"
+    lines.append(f"- refresh ÷ (dbt build + render): {shown} ({target})")
+    return lines

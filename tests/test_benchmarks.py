@@ -1,0 +1,197 @@
+"""The benchmark harness's pure helpers: stage split, statistics, scenario choice, machine info.
+
+No timing is asserted here; ``make bench`` measures, these tests only check the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.machine import cpu_model, memory_bytes
+from benchmarks.run import combine_sequential, edit_model, parse_scenarios
+from benchmarks.stages import STAGES, RunTiming, StepTiming, split_stages, stage_of
+from benchmarks.summary import markdown, meets_target, overhead_ratio, spread, summarise_runs
+
+
+@pytest.mark.parametrize(
+    ("step_key", "stage"),
+    [
+        ("inbox", "inbox"),
+        ("raw_ba__arbeitslose", "raw"),
+        ("raw_schulen__schueler_pandera_schema", "checks"),
+        ("bildungsmonitor_dbt_assets", "dbt_build"),
+        ("marts__fct_indicator_values_completeness", "checks"),
+        ("published_tables", "published"),
+        ("published_tables_no_small_counts_or_derivable_cells", "checks"),
+        ("report_site", "report"),
+        ("release", "release"),
+    ],
+)
+def test_stage_of_the_refresh_job_steps(step_key, stage):
+    assert stage_of(step_key) == stage
+
+
+def _run(last_dbt_event=None):
+    steps = (
+        StepTiming("inbox", 100.0, 102.0, "SUCCESS"),
+        StepTiming("raw_ba__arbeitslose", 102.5, 103.0, "SUCCESS"),
+        StepTiming("bildungsmonitor_dbt_assets", 103.0, 113.0, "SUCCESS"),
+        StepTiming("report_site", 113.0, 120.0, "SUCCESS"),
+        StepTiming("release", None, None, "SKIPPED"),
+    )
+    return RunTiming("r1", "SUCCESS", 99.0, 121.0, steps, last_dbt_event)
+
+
+def test_split_stages_accounts_for_every_second_of_the_process():
+    split = split_stages(_run(last_dbt_event=110.0), process_start=95.0, process_end=122.0)
+    assert set(split) == set(STAGES)
+    assert split["startup"] == pytest.approx(4.0)
+    assert split["inbox"] == pytest.approx(2.0)
+    assert split["raw"] == pytest.approx(0.5)
+    assert split["dbt_build"] == pytest.approx(7.0)
+    assert split["dbt_docs"] == pytest.approx(3.0)
+    assert split["report"] == pytest.approx(7.0)
+    assert split["release"] == 0.0  # skipped step: no duration
+    assert split["teardown"] == pytest.approx(1.0)
+    assert split["between_steps"] == pytest.approx(22.0 - 19.5)
+    assert sum(split.values()) == pytest.approx(122.0 - 95.0)
+
+
+def test_split_stages_without_dbt_events_keeps_the_whole_dbt_step_as_build():
+    split = split_stages(_run(), process_start=99.0, process_end=121.0)
+    assert split["dbt_build"] == pytest.approx(10.0)
+    assert split["dbt_docs"] == 0.0
+
+
+def test_spread_ignores_missing_values():
+    assert spread([3.0, None, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0, "n": 3}
+    assert spread([None]) is None
+
+
+def _sample(wall, returncode=0, rss=None, stages=None):
+    return {
+        "returncode": returncode,
+        "wall_seconds": wall,
+        "peak_rss_tree_bytes": rss,
+        "max_rss_process_bytes": rss,
+        "stages": stages or {},
+    }
+
+
+def test_summarise_runs_leaves_failed_runs_out_of_the_figures():
+    samples = [
+        _sample(10.0, rss=100, stages={"dbt_build": 4.0}),
+        _sample(12.0, rss=300, stages={"dbt_build": 6.0}),
+        _sample(1.0, returncode=1, rss=5, stages={"dbt_build": 0.1}),
+    ]
+    summary = summarise_runs(samples)
+    assert summary["runs"] == 3
+    assert summary["failed"] == 1
+    assert summary["wall_seconds"]["median"] == pytest.approx(11.0)
+    assert summary["wall_seconds"]["min"] == 10.0
+    assert summary["peak_rss_tree_bytes"]["max"] == 300
+    assert summary["stages_median_seconds"] == {"dbt_build": pytest.approx(5.0)}
+
+
+def test_meets_target_uses_the_median_and_for_scale_the_memory():
+    assert meets_target("noop", {"wall_seconds": {"median": 9.0}}) is True
+    assert meets_target("noop", {"wall_seconds": {"median": 11.0}}) is False
+    assert meets_target("baseline", {"wall_seconds": {"median": 1.0}}) is None
+    too_big = {"wall_seconds": {"median": 60.0}, "peak_rss_tree_bytes": {"max": 5 * 1024**3}}
+    assert meets_target("scale", too_big) is False
+
+
+def test_overhead_ratio():
+    assert overhead_ratio(26.0, [10.0, 10.0]) == pytest.approx(1.3)
+    assert overhead_ratio(26.0, [10.0, None]) is None
+    assert overhead_ratio(None, [10.0, 10.0]) is None
+
+
+def test_parse_scenarios_accepts_names_and_issue_numbers_in_canonical_order():
+    assert parse_scenarios("6,full,2") == ["full", "noop", "baseline"]
+    assert parse_scenarios("3,4") == ["new-ba-file", "model-edit"]
+    with pytest.raises(ValueError, match="unknown scenario"):
+        parse_scenarios("7")
+
+
+def test_combine_sequential_adds_times_and_keeps_the_larger_memory():
+    parse = _sample(2.0, rss=50) | {"started_at": 1.0}
+    refresh = _sample(10.0, rss=400, stages={"dbt_build": 3.0}) | {"started_at": 3.0}
+    combined = combine_sequential(parse, refresh)
+    assert combined["wall_seconds"] == pytest.approx(12.0)
+    assert combined["started_at"] == 1.0
+    assert combined["peak_rss_tree_bytes"] == 400
+    assert combined["stages"] == {"dbt_build": 3.0, "dbt_parse": 2.0}
+    failed_parse = _sample(2.0, returncode=2) | {"started_at": 1.0}
+    assert combine_sequential(failed_parse, refresh)["returncode"] == 2
+
+
+def test_edit_model_changes_only_a_comment(tmp_path):
+    model = tmp_path / "m.sql"
+    model.write_text("select 1 as x\n", encoding="utf-8")
+    edit_model(model, 1)
+    edit_model(model, 2)
+    lines = model.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "select 1 as x"
+    assert [line for line in lines[1:] if line] == ["-- benchmark edit 1", "-- benchmark edit 2"]
+
+
+def test_cpu_model_and_memory_from_proc_files():
+    cpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel Xeon X\n"
+    assert cpu_model(cpuinfo) == "Intel Xeon X"
+    assert cpu_model("Hardware\t: BCM2835\n") == "BCM2835"
+    assert cpu_model("") is None
+    assert memory_bytes("MemTotal:       24576000 kB\nMemFree: 1 kB\n") == 24576000 * 1024
+    assert memory_bytes("") is None
+
+
+def test_markdown_table_lists_measured_and_unavailable_scenarios():
+    results = {
+        "date": "2026-01-01",
+        "repeat": 1,
+        "note": "shared machine",
+        "machine": {
+            "cpu_model": "CPU",
+            "cpus_usable": 2,
+            "memory_bytes": 24 * 1024**3,
+            "packages": {},
+            "load_average_at_start": [1.0, 1.0, 1.0],
+        },
+        "scenarios": {
+            "noop": {
+                "title": "no-op",
+                "status": "measured",
+                "summary": summarise_runs([_sample(12.5, rss=2 * 1024**2, stages={"inbox": 1})]),
+                "meets_target": False,
+            },
+            "scale": {"title": "scale", "status": "not available", "reason": "no --scale"},
+        },
+        "overhead": {
+            "dbt_build_seconds": 10.0,
+            "render_seconds": 10.0,
+            "refresh_seconds": 30.0,
+            "ratio": 1.5,
+        },
+    }
+    text = markdown(results)
+    assert "| noop: no-op | 1 | 12.5 | 12.5 | 12.5 | 10.0 | **no** | 2 | 2 |" in text
+    assert "**scale** (scale): no --scale" in text
+    assert "1.50×" in text
+    assert "shared machine" in text
+
+
+def test_measure_reports_the_childs_exit_code_and_memory(tmp_path):
+    out = tmp_path / "m.json"
+    code = "import sys; b = bytearray(64 * 1024 * 1024); sys.exit(3)"
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", str(out), "--", sys.executable, "-c", code],
+        check=True,
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["returncode"] == 3
+    assert result["max_rss_process_bytes"] >= 64 * 1024 * 1024
+    assert result["ended_at"] >= result["started_at"]
