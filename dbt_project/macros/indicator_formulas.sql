@@ -66,3 +66,40 @@ select
     source_file_sha256
 from per_region_year
 {% endmacro %}
+
+{#- Angebots-Nachfrage-Relation: training places offered per 100 demanded (Agenturbezirk,
+    Berichtsjahr ending 30 September). Offer = new contracts + unfilled vacancies; demand = new
+    contracts + unplaced applicants, extended by applicants with an alternative who still search. -#}
+{% macro angebots_nachfrage_relation(indicator_id, extended=false) %}
+{%- set demand = 'contracts + unplaced' ~ (' + with_alternative' if extended else '') -%}
+with market as (
+    select * from {{ ref('stg_ba__ausbildungsmarkt') }}
+    where beruf = 'insgesamt'
+),
+
+per_region_year as (
+    select
+        region_key,
+        year,
+        max(case when merkmal = 'neue_vertraege' then value end) as contracts,
+        max(case when merkmal = 'unbesetzte_stellen' then value end) as unfilled,
+        max(case when merkmal = 'unversorgte_bewerber' then value end) as unplaced,
+        max(case when merkmal = 'bewerber_mit_alternative' then value end) as with_alternative,
+        max(file_sha256) as source_file_sha256
+    from market
+    group by region_key, year
+)
+
+select
+    '{{ indicator_id }}' as indicator_id,
+    region_key,
+    year as period,
+    'insgesamt' as geschlecht,
+    'insgesamt' as staatsangehoerigkeit,
+    'insgesamt' as schulform,
+    contracts + unfilled as numerator,
+    {{ demand }} as denominator,
+    {{ percent('contracts + unfilled', demand) }} as value,
+    source_file_sha256
+from per_region_year
+{% endmacro %}
