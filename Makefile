@@ -31,7 +31,7 @@ $(INSTALLED): requirements.lock pyproject.toml
 env: $(INSTALLED) ## create .venv from the lock file
 
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m pipelines.dbt_manifest
 	@touch $@
 
 dbt-parse: $(MANIFEST) ## prepare the dbt manifest (build time, not import time)

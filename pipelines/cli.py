@@ -15,11 +15,22 @@ from pathlib import Path
 from pipelines.instance import ensure_dagster_home
 
 
-def _refresh(_args: argparse.Namespace) -> int:
+def _refresh(args: argparse.Namespace) -> int:
     ensure_dagster_home()
+    from pipelines.plan import plan_refresh
+
+    plan = plan_refresh(force_full=args.full)
+    for reason in plan.reasons:
+        print(f"  {reason}")
+    if plan.nothing_to_do:
+        print("Nichts geändert seit dem letzten Lauf: Warehouse und Bericht sind aktuell.")
+        return 0
+    if args.dry_run:
+        print("Nur geplant (--dry-run): kein Lauf gestartet.")
+        return 0
     from pipelines.run_summary import run_refresh
 
-    return run_refresh()
+    return run_refresh(plan)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -89,7 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bildungsmonitor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    refresh = commands.add_parser("refresh", help="run the whole pipeline through Dagster")
+    refresh = commands.add_parser(
+        "refresh", help="run the pipeline through Dagster: what changed, and what depends on it"
+    )
+    refresh.add_argument("--full", action="store_true", help="rebuild everything, changed or not")
+    refresh.add_argument(
+        "--dry-run", action="store_true", help="only say what would run (new files are archived)"
+    )
     refresh.set_defaults(func=_refresh)
 
     validate = commands.add_parser("validate", help="recognise and validate files, load nothing")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
-from pathlib import Path
-
 import dagster as dg
 
 from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
@@ -14,18 +10,12 @@ from pipelines.assets.mart_checks import mart_checks
 from pipelines.assets.published import published_disclosure_check, published_tables
 from pipelines.assets.raw import raw_assets, raw_checks
 from pipelines.assets.report import release, report_site
+from pipelines.dbt_manifest import dbt_executable
 from pipelines.jobs import refresh_job
 from pipelines.notify import refresh_failure_email
 from pipelines.resources import DataDirResource, OfflineDbtCliResource, WarehouseResource
 from pipelines.schedules import monthly_refresh
 from pipelines.sensors import inbox_sensor
-
-
-def _dbt_executable() -> str:
-    """dbt from this interpreter's environment, so the venv need not be on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
 
 defs = dg.Definitions(
     assets=[
@@ -43,7 +33,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(),
         "data_dir": DataDirResource(),
-        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     executor=dg.in_process_executor,
 )

@@ -30,6 +30,13 @@ def warehouse_path() -> Path:
     return Path(os.environ.get(ENV_WAREHOUSE) or default).resolve()
 
 
+def staging_warehouse_path(live: Path | None = None) -> Path:
+    """A run's working copy of the warehouse: one path for every run (dbt's partial parse
+    is keyed on it), in ``staging/`` beside the live file and with the same name."""
+    live = live or warehouse_path()
+    return live.parent / "staging" / live.name
+
+
 def site_dir() -> Path:
     """The last good rendered report (default: ``reports/_site``)."""
     return Path(os.environ.get(ENV_SITE_DIR) or REPORTS_DIR / "_site").resolve()

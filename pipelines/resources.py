@@ -1,10 +1,14 @@
 """Dagster resources: the warehouse (with its per-run staging copy) and the data directory.
 
 A run never writes the live warehouse. Its first writer copies the live file to
-``<warehouse dir>/staging/<run id>.duckdb``; every asset of the run works on that copy; the
-``release`` asset — which only runs when every upstream step and blocking check passed —
-moves it over the live file with an atomic rename. A failed run leaves the live warehouse
-and the rendered site untouched.
+``<warehouse dir>/staging/<live file name>`` (the marker beside it names the run that owns
+the copy); every asset of the run works on that copy; the ``release`` asset — which only runs
+when every upstream step and blocking check passed — moves it over the live file with an
+atomic rename. A failed run leaves the live warehouse and the rendered site untouched.
+
+The staging file keeps one path across runs on purpose: dbt keys its partial-parse state on
+the profile's connection (path and database name), so a per-run file name would force a
+full parse of the project at every start.
 """
 
 from __future__ import annotations
@@ -38,17 +42,38 @@ class WarehouseResource(dg.ConfigurableResource):
         """Immutable archive of every delivered file, next to the warehouse."""
         return self.live_path().parent / "archive"
 
+    def staging_file(self) -> Path:
+        """Where a run's working copy lives (one path for every run; see the module docstring)."""
+        return paths.staging_warehouse_path(self.live_path())
+
+    def staging_owner(self) -> str | None:
+        """The run whose working copy the staging file is, if any."""
+        marker = _owner_marker(self.staging_file())
+        return marker.read_text(encoding="utf-8").strip() if marker.exists() else None
+
     def staging_path(self, run_id: str) -> Path:
-        """This run's working copy of the warehouse, created from the live file on first use."""
-        staging = self.live_path().parent / "staging" / f"{run_id}.duckdb"
-        if not staging.exists():
-            staging.parent.mkdir(parents=True, exist_ok=True)
-            live = self.live_path()
+        """This run's working copy of the warehouse, created from the live file on first use.
+
+        A copy left by another run (one that failed, or an earlier run's leftovers) is
+        replaced by a fresh copy of the live file.
+        """
+        staging = self.staging_file()
+        if staging.exists() and self.staging_owner() == run_id:
+            return staging
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in (staging, Path(f"{staging}.wal")):
+            leftover.unlink(missing_ok=True)
+        live = self.live_path()
+        if live.exists():
             partial = staging.with_suffix(".copying")
-            if live.exists():
-                shutil.copyfile(live, partial)
-                os.replace(partial, staging)
+            shutil.copyfile(live, partial)
+            os.replace(partial, staging)
+        _owner_marker(staging).write_text(run_id, encoding="utf-8")
         return staging
+
+    def render_cache_dir(self) -> Path:
+        """Rendered pages by the inputs they were rendered from (see pipelines/report)."""
+        return self.live_path().parent / "render-cache"
 
     def quality_dir(self) -> Path:
         """The working group's quality page: beside the public site, never inside it."""
@@ -65,6 +90,7 @@ class WarehouseResource(dg.ConfigurableResource):
         live = self.live_path()
         live.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, live)
+        _owner_marker(staging).unlink(missing_ok=True)
         new_site = self.staging_site_dir(run_id)
         site = self.live_site_dir()
         if new_site.exists():
@@ -74,6 +100,10 @@ class WarehouseResource(dg.ConfigurableResource):
             os.replace(new_site, site)
             shutil.rmtree(old_site, ignore_errors=True)
         return live, site
+
+
+def _owner_marker(staging: Path) -> Path:
+    return staging.with_name(staging.name + ".run")
 
 
 class DataDirResource(dg.ConfigurableResource):

@@ -6,16 +6,24 @@ import sys
 
 import dagster as dg
 
+from pipelines.plan import RefreshPlan
 
-def run_refresh() -> int:
-    """Execute the ``refresh`` job on the persistent instance; 0 on success, 1 otherwise."""
+
+def run_refresh(plan: RefreshPlan | None = None) -> int:
+    """Execute the ``refresh`` job (the plan's part of it) on the persistent instance.
+
+    Returns 0 on success, 1 otherwise. Without a plan, every asset runs.
+    """
     from pipelines.definitions import defs
+    from pipelines.selection import selected_keys
 
     job = defs.resolve_job_def("refresh")
+    selection = selected_keys(plan, defs) if plan is not None else None
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            asset_selection=selection,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         if not result.success:
@@ -31,8 +39,8 @@ def _quality_page_of_failed_run(run_id: str) -> None:
     from quality.quality_report import write_quality_report
 
     warehouse = WarehouseResource()
-    staging = warehouse.live_path().parent / "staging" / f"{run_id}.duckdb"
-    if not staging.exists():
+    staging = warehouse.staging_file()
+    if not staging.exists() or warehouse.staging_owner() != run_id:
         return
     try:
         page = write_quality_report(staging, warehouse.quality_dir(), run_id=run_id)

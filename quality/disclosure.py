@@ -255,7 +255,10 @@ def derivable_cells(
     if not rows or not wanted:
         return set()
     matrix = np.vstack(rows)
-    _, singular, vh = np.linalg.svd(matrix)
+    # vh must span all unknowns (its rows past the rank are the null space), but U is not
+    # needed: with more equations than unknowns the reduced SVD already gives the whole vh and
+    # avoids building an equations × equations matrix.
+    _, singular, vh = np.linalg.svd(matrix, full_matrices=matrix.shape[0] < matrix.shape[1])
     tolerance = max(matrix.shape) * np.finfo(float).eps * (singular[0] if singular.size else 0.0)
     rank = int((singular > tolerance).sum())
     null_space = vh[rank:]

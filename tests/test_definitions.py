@@ -43,8 +43,8 @@ def test_monthly_schedule_runs_the_refresh_job_in_berlin_time():
 
 
 def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(["stg_x+"]) == ["build", "--select", "stg_x+"]
+    assert dbt_build_args() == ["build", "--partial-parse"]
+    assert dbt_build_args(["stg_x+"]) == ["build", "--partial-parse", "--select", "stg_x+"]
 
 
 def test_warehouse_env_restores_the_environment(monkeypatch):

@@ -65,7 +65,7 @@ def _evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEv
 
 
 def _staging(tmp_path: Path, result: dg.ExecuteInProcessResult) -> Path:
-    return tmp_path / "wh" / "staging" / f"{result.run_id}.duckdb"
+    return tmp_path / "wh" / "staging" / "live.duckdb"
 
 
 def test_every_mart_check_is_blocking_and_named() -> None:

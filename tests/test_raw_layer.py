@@ -8,21 +8,22 @@ import pytest
 from dagster import Failure
 
 from pipelines.assets.landing import write_delivery_log
-from pipelines.assets.raw import RawTable, _Archived, assign_periods, build_raw_table
+from pipelines.assets.raw import RawTable, build_raw_table
 from pipelines.ingest import archive as archive_module
 from pipelines.ingest.archive import Archive
+from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
 from pipelines.ingest.tidy import ParsedFile
 
 
 def test_latest_delivery_wins_per_period():
-    old = _Archived("a", "abgaenger_2020.csv", "2025-01-01T00:00:00", ("2018/19", "2019/20"))
-    new = _Archived("b", "abgaenger_2021.csv", "2025-06-01T00:00:00", ("2019/20", "2020/21"))
+    old = ArchivedDelivery("a", "abgaenger_2020.csv", "2025-01-01T00:00:00", ("2018/19", "2019/20"))
+    new = ArchivedDelivery("b", "abgaenger_2021.csv", "2025-06-01T00:00:00", ("2019/20", "2020/21"))
     assert assign_periods([new, old]) == {"a": ["2018/19"], "b": ["2019/20", "2020/21"]}
 
 
 def test_same_receipt_time_is_ordered_by_file_name():
-    one = _Archived("x", "a.csv", "t", ("2020",))
-    two = _Archived("y", "b.csv", "t", ("2020",))
+    one = ArchivedDelivery("x", "a.csv", "t", ("2020",))
+    two = ArchivedDelivery("y", "b.csv", "t", ("2020",))
     assert assign_periods([two, one]) == {"y": ["2020"]}
 
 

@@ -45,3 +45,23 @@ def test_release_swaps_warehouse_and_site(tmp_path):
     with duckdb.connect(str(live), read_only=True) as con:
         assert con.execute("select x from t").fetchone()[0] == 42
     assert sorted(p.name for p in site.parent.iterdir()) == ["site", "wh"]
+
+
+def test_staging_keeps_one_path_and_a_new_run_starts_from_the_live_file(tmp_path):
+    """dbt's partial parse needs a stable path; a new run must not inherit a failed run's copy."""
+    warehouse = _warehouse(tmp_path)
+    warehouse.live_path().parent.mkdir(parents=True)
+    with duckdb.connect(str(warehouse.live_path())) as con:
+        con.execute("create table t as select 1 as x")
+    first = warehouse.staging_path("failed-run")
+    with duckdb.connect(str(first)) as con:
+        con.execute("insert into t values (2)")
+    assert warehouse.staging_path("failed-run") == first  # same run: same copy, kept
+    assert warehouse.staging_owner() == "failed-run"
+
+    second = warehouse.staging_path("next-run")
+
+    assert second == first
+    assert warehouse.staging_owner() == "next-run"
+    with duckdb.connect(str(second), read_only=True) as con:
+        assert con.execute("select count(*) from t").fetchone()[0] == 1

@@ -1,28 +1,42 @@
 """dbt models, seeds and tests as Dagster assets (dagster-dbt).
 
-The manifest is prepared at build time (``make dbt-parse``), never parsed on import. dbt runs
-against this run's staging copy of the warehouse: the profile reads BILDUNGSMONITOR_WAREHOUSE,
-which is set for the dbt subprocess only.
+The manifest is prepared before a run (``pipelines.dbt_manifest``: parsed only when the
+project changed), never parsed on import. dbt runs against this run's staging copy of the
+warehouse: the profile reads BILDUNGSMONITOR_WAREHOUSE, which is set for the dbt subprocess
+only. A run that selects part of the graph builds just those models (dagster-dbt passes the
+selection to ``dbt build``), and records what each built node was built from.
 """
 
+import json
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import paths
+from pipelines.dbt_manifest import keep_partial_parse
 from pipelines.resources import WarehouseResource
+from pipelines.state import dbt_node_fingerprints, record_dbt_nodes
+from pipelines.warmup import warm_up
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 DOCS_TARGET = paths.DBT_PROJECT_DIR / "target" / "docs"
+DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
 def dbt_build_args(selection: list[str] | None = None) -> list[str]:
-    """The dbt CLI arguments of one build (kept pure so it can be unit-tested)."""
-    args = ["build"]
+    """The dbt CLI arguments of one build (kept pure so it can be unit-tested).
+
+    ``--partial-parse`` overrides the project's default (off, for analysts adding indicator
+    files): the pipeline's parse stamp decides when a full parse is needed.
+    """
+    args = ["build", "--partial-parse"]
     if selection:
         args += ["--select", *selection]
     return args
@@ -42,14 +56,79 @@ def warehouse_env(path: os.PathLike[str] | str) -> Iterator[None]:
             os.environ[paths.ENV_WAREHOUSE] = previous
 
 
+def built_nodes(manifest: Mapping, selected_ids: set[str]) -> set[str]:
+    """The selected nodes and every test or unit test that ran with them (dbt's eager
+    indirect selection: a test runs when any of its parents is selected)."""
+    built = set(selected_ids)
+    for unique_id, node in {**manifest["nodes"], **manifest.get("unit_tests", {})}.items():
+        is_test = node.get("resource_type") in {"test", "unit_test"}
+        if is_test and selected_ids & set(node.get("depends_on", {}).get("nodes", [])):
+            built.add(unique_id)
+    return built
+
+
+def source_asset_keys(manifest: Mapping) -> dict[str, dg.AssetKey]:
+    """dbt source → the raw asset it reads (``meta.dagster.asset_key`` in the sources yml)."""
+    keys = {}
+    for unique_id, source in manifest.get("sources", {}).items():
+        key = source.get("meta", {}).get("dagster", {}).get("asset_key")
+        if key:
+            keys[unique_id] = dg.AssetKey(key)
+    return keys
+
+
+def _selected_unique_ids(context: dg.AssetExecutionContext) -> set[str]:
+    specs = context.assets_def.specs
+    by_key = {spec.key: spec.metadata.get("dagster_dbt/unique_id") for spec in specs}
+    return {by_key[key] for key in context.selected_asset_keys if by_key.get(key)}
+
+
+def _sources_in_run(context: dg.AssetExecutionContext, manifest: Mapping) -> set[str] | None:
+    """Sources whose raw table this run rebuilds; ``None`` when the run builds everything.
+
+    Source tests are no Dagster checks, so a partial run selects them itself: a rebuilt raw
+    table gets its dbt source tests, an untouched one does not need them again.
+    """
+    run = context.instance.get_run_by_id(context.run_id)
+    in_run = set(run.asset_selection or []) if run is not None else set()
+    if not in_run:
+        return None
+    return {uid for uid, key in source_asset_keys(manifest).items() if key in in_run}
+
+
+def _publish_docs(build_target: Path, dbt: DbtCliResource) -> None:
+    """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs."""
+    dbt.cli(["docs", "generate", "--no-compile"], target_path=build_target).wait()
+    DOCS_TARGET.mkdir(parents=True, exist_ok=True)
+    for name in DOCS_FILES:
+        source = build_target / name
+        if source.is_file():
+            partial = DOCS_TARGET / f".{name}.copying"
+            shutil.copyfile(source, partial)
+            os.replace(partial, DOCS_TARGET / name)
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def bildungsmonitor_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     staging = warehouse.staging_path(context.run_id)
+    prepared = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    sources = _sources_in_run(context, prepared)
+    source_tests = [f"source:{uid.split('.', 2)[2]}" for uid in sorted(sources or ())]
     with warehouse_env(staging):
-        invocation = dbt.cli(dbt_build_args(), context=context)
+        invocation = dbt.cli(dbt_build_args(source_tests), context=context)
+    warm_up()  # the checks' and the renderer's imports, while dbt works
     yield from invocation.stream()
+    build_target = Path(invocation.target_path)
+    keep_partial_parse(build_target)
+    manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))
+    fingerprints = dbt_node_fingerprints(manifest)
+    if sources is None:  # the whole project ran
+        built = set(fingerprints)
+    else:
+        built = built_nodes(manifest, _selected_unique_ids(context) | sources)
+    with duckdb.connect(str(staging)) as con:
+        record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
     with warehouse_env(staging):
-        # The documentation (catalog.json) is built with every run, for `make dbt-docs`.
-        dbt.cli(["docs", "generate"], target_path=DOCS_TARGET, raise_on_error=True).wait()
+        _publish_docs(build_target, dbt)

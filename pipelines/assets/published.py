@@ -10,6 +10,7 @@ from pipelines.published import (
     build_published,
 )
 from pipelines.resources import DataDirResource, WarehouseResource
+from pipelines.state import PUBLISHED_KEY, published_fingerprint, record_setting
 from quality.disclosure import find_derivable_cells, find_small_counts, hierarchy_from_regions
 
 MART_INPUTS = [
@@ -37,6 +38,7 @@ def published_tables(
     thresholds = Thresholds.from_env()
     with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
         counts = build_published(con, geometry[0] if geometry else None, thresholds)
+        record_setting(con, PUBLISHED_KEY, published_fingerprint(data_dir.resolved()))
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{name}": n for name, n in counts.items()},

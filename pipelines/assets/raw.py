@@ -13,7 +13,9 @@ import pandas as pd
 
 from pipelines.assets.landing import DELIVERIES_TABLE
 from pipelines.ingest.archive import Archive
+from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
 from pipelines.resources import WarehouseResource
+from pipelines.state import raw_fingerprint, record_raw_build
 from quality.check_results import record_check_result
 from quality.raw_schemas import validate_tidy
 
@@ -48,26 +50,6 @@ RAW_TABLES: tuple[RawTable, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class _Archived:
-    sha256: str
-    original_name: str
-    received_at: str
-    periods: tuple[str, ...]
-
-
-def assign_periods(deliveries: list[_Archived]) -> dict[str, list[str]]:
-    """Map each delivery (by sha256) to the periods it supplies: the latest delivery wins."""
-    winner: dict[str, str] = {}
-    for delivery in sorted(deliveries, key=lambda d: (d.received_at, d.original_name)):
-        for period in delivery.periods:
-            winner[period] = delivery.sha256
-    assigned: dict[str, list[str]] = {}
-    for period, sha in sorted(winner.items()):
-        assigned.setdefault(sha, []).append(period)
-    return assigned
-
-
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -91,7 +73,7 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
             f"No delivery for {table.source} table '{table.table}' in the data directory, and the "
             "warehouse holds none from earlier runs."
         )
-    archived = [_Archived(r[0], r[1], r[2], tuple(r[3])) for r in rows]
+    archived = [ArchivedDelivery(r[0], r[1], r[2], tuple(r[3])) for r in rows]
     assigned = assign_periods(archived)
     parts = []
     for sha, periods in assigned.items():
@@ -103,6 +85,7 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
             f"where cast(period as varchar) in ({period_list})"
         )
     con.execute(f"create or replace table raw.{table.name} as " + " union all by name ".join(parts))
+    record_raw_build(con, table.name, raw_fingerprint(assigned))
     summary = con.execute(
         f"select count(*), count(distinct period), count(distinct region_key) from raw.{table.name}"
     ).fetchone()

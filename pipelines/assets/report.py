@@ -8,10 +8,18 @@ into place, so a failed run never damages the last good mart or report.
 import shutil
 
 import dagster as dg
+import duckdb
 
 from pipelines import paths
 from pipelines.publish import write_release_marker
 from pipelines.resources import WarehouseResource
+from pipelines.state import (
+    CODE_KEY,
+    REPORT_KEY,
+    code_fingerprint,
+    record_setting,
+    report_fingerprint,
+)
 from quality.quality_report import write_quality_report
 
 PUBLISHED_INPUTS = [dg.AssetKey("published_tables")]
@@ -30,15 +38,22 @@ def report_site(
 
     output = warehouse.staging_site_dir(context.run_id)
     shutil.rmtree(output, ignore_errors=True)
+    staging = warehouse.staging_path(context.run_id)
+    sources = report_fingerprint()
     result = render_site(
         paths.REPORTS_DIR,
         output,
-        env={paths.ENV_WAREHOUSE: str(warehouse.staging_path(context.run_id))},
+        env={paths.ENV_WAREHOUSE: str(staging)},
+
     )
+    with duckdb.connect(str(staging)) as con:
+        record_setting(con, REPORT_KEY, sources)
     return dg.MaterializeResult(
         metadata={
             "pages": len(result.pages),
+
             "renderer": result.renderer,
+            "seconds": round(result.seconds, 1),
             "pdf": str(result.pdf) if result.pdf else "",
         }
     )
@@ -53,6 +68,10 @@ def release(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     write_release_marker(warehouse.staging_site_dir(context.run_id), context.run_id)
+    run = context.instance.get_run_by_id(context.run_id)
+    if run is not None and not run.asset_selection:  # every asset ran: the code is current
+        with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
+            record_setting(con, CODE_KEY, code_fingerprint())
     live, site = warehouse.release(context.run_id)
     quality_page = write_quality_report(live, warehouse.quality_dir(), run_id=context.run_id)
     for stale in (live.parent / "staging").glob("*.duckdb"):

@@ -1,0 +1,56 @@
+"""Turn a refresh plan into the asset selection of one ``refresh`` run.
+
+The changed assets and everything downstream of them: a new BA file selects its raw table,
+the dbt models built from it, the checks on those, the published layer, the report and the
+release — and nothing that does not depend on it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from pipelines.plan import RefreshPlan
+
+INBOX = dg.AssetKey("inbox")
+PUBLISHED = dg.AssetKey("published_tables")
+REPORT = dg.AssetKey("report_site")
+
+
+def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] | None:
+    """The asset keys to run, or ``None`` for the whole job."""
+    if plan.full:
+        return None
+    graph = defs.resolve_asset_graph()
+    roots: set[dg.AssetKey] = {dg.AssetKey(f"raw_{t}") for t in plan.raw_tables}
+    roots |= set(dbt_keys(plan.dbt_nodes, defs))
+    if plan.published:
+        roots.add(PUBLISHED)
+    if plan.report:
+        roots.add(REPORT)
+    known = {key for key in roots if graph.has(key)}
+    keys = set(dg.AssetSelection.assets(*known).downstream().resolve(graph)) if known else set()
+    if plan.inbox:  # landing only: its downstream raw tables are selected by fingerprint
+        keys.add(INBOX)
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+def dbt_keys(unique_ids: set[str], defs: dg.Definitions) -> list[dg.AssetKey]:
+    """Asset keys of dbt nodes; a changed test selects what it tests (model or raw table)."""
+    from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project, source_asset_keys
+
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    by_id = {
+        spec.metadata.get("dagster_dbt/unique_id"): spec.key
+        for spec in bildungsmonitor_dbt_assets.specs
+    } | source_asset_keys(manifest)  # a changed source test reruns with its raw table
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    keys = []
+    for unique_id in unique_ids:
+        if unique_id in by_id:
+            keys.append(by_id[unique_id])
+            continue
+        parents = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+        keys += [by_id[p] for p in parents if p in by_id]
+    return keys

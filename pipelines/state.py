@@ -1,0 +1,221 @@
+"""What each part of the warehouse was built from, so a refresh can skip what did not change.
+
+Every asset that builds something records a fingerprint of its inputs in the run's staging
+warehouse (schema ``pipeline_state``); the release swaps those records in together with the
+data they describe. The planner (``pipelines.plan``) compares them with the fingerprints of the
+current inputs: a raw table whose deliveries are unchanged, a dbt model whose SQL, config and
+macros are unchanged, a report whose sources are unchanged are not rebuilt. A failed run
+releases nothing, so its records never claim work that did not land.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines import paths
+
+SCHEMA = "pipeline_state"
+RAW_BUILDS = f"{SCHEMA}.raw_builds"
+DBT_NODES = f"{SCHEMA}.dbt_nodes"
+SETTINGS = f"{SCHEMA}.settings"
+
+CODE_KEY = "code"
+"""Settings key: the pipeline code and locked packages of the last full run."""
+PUBLISHED_KEY = "published"
+"""Settings key: the disclosure thresholds and geometry the published layer was built with."""
+REPORT_KEY = "report"
+"""Settings key: the report sources and renderer the released site was rendered with."""
+
+CODE_DIRS = ("pipelines", "quality")
+CODE_EXCLUDED = ("pipelines/report", "pipelines/sample")
+"""Renderer code is part of the report fingerprint; the sample generator feeds no run."""
+
+VOLATILE_NODE_FIELDS = frozenset(
+    {
+        "created_at",
+        "root_path",
+        "build_path",
+        "compiled_path",
+        "deferred",
+        "docs",
+        "description",
+        "database",
+        "relation_name",
+        "compiled",
+        "compiled_code",
+        "extra_ctes",
+        "extra_ctes_injected",
+    }
+)
+"""Manifest fields that change with every parse or with the warehouse file's name (dbt-duckdb
+names the database after it), that only a build's manifest has (compiled SQL: derived from the
+rest), or that do not change what a node builds."""
+
+
+def digest(parts: Iterable[str | bytes]) -> str:
+    """sha256 over ``parts`` (each part length-prefixed, so part boundaries count)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hasher.update(f"{len(data)}:".encode())
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def files_fingerprint(root: Path, files: Iterable[Path]) -> str:
+    """Names (relative to ``root``) and contents of ``files``, in a stable order."""
+    ordered = sorted(files, key=lambda f: f.relative_to(root).as_posix())
+    return digest(
+        part for f in ordered for part in (f.relative_to(root).as_posix(), f.read_bytes())
+    )
+
+
+def code_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
+    """The pipeline's Python code and the locked package versions: a change rebuilds all."""
+    files = [
+        f
+        for folder in CODE_DIRS
+        for f in (repo / folder).rglob("*.py")
+        if not any(f.relative_to(repo).as_posix().startswith(x) for x in CODE_EXCLUDED)
+    ]
+    lock = repo / "requirements.lock"
+    return files_fingerprint(repo, [*files, *([lock] if lock.exists() else [])])
+
+
+def report_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
+    """The report project and the renderer; the data a page reads is the page cache's job."""
+    reports = repo / "reports"
+    generated = reports / "indikatoren"  # written by the pre-render script from the data
+    files = [
+        f
+        for f in reports.rglob("*")
+        if f.is_file()
+        and not f.is_relative_to(generated)
+        and not any(part.startswith(("_site", ".")) for part in f.relative_to(reports).parts)
+        and "__pycache__" not in f.parts
+    ]
+    renderer = list((repo / "pipelines" / "report").rglob("*"))
+    renderer = [f for f in renderer if f.is_file() and "__pycache__" not in f.parts]
+    return files_fingerprint(repo, [*files, *renderer])
+
+
+def published_fingerprint(data_dir: Path) -> str:
+    """What the published layer depends on besides the marts: thresholds and the geometry."""
+    geometry = sorted((data_dir / "geo").glob("*.geojson"))
+    thresholds = [
+        f"{name}={os.environ.get(name, '')}"
+        for name in ("BILDUNGSMONITOR_MIN_COUNT", "BILDUNGSMONITOR_MIN_DENOMINATOR")
+    ]
+    return digest([*thresholds, *(part for g in geometry for part in (g.name, g.read_bytes()))])
+
+
+def raw_fingerprint(assigned: Mapping[str, Iterable[str]]) -> str:
+    """A raw table's inputs: which archived delivery supplies which periods."""
+    return digest(f"{sha}:{','.join(sorted(periods))}" for sha, periods in sorted(assigned.items()))
+
+
+def dbt_node_fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Fingerprint per dbt node (models, seeds, snapshots, tests, unit tests).
+
+    A node's fingerprint covers its own definition (file checksum, config, refs, compiled-
+    relevant fields) and every macro it calls, transitively: what dbt's ``state:modified``
+    compares, computed from the manifest alone so that the planner needs no dbt invocation.
+    Project vars are not in the manifest: ``dbt_project_fingerprint`` covers them.
+    """
+    macros = manifest.get("macros", {})
+    memo: dict[str, str] = {}
+
+    def macro_fp(unique_id: str, seen: frozenset[str] = frozenset()) -> str:
+        if unique_id in memo:
+            return memo[unique_id]
+        macro = macros.get(unique_id)
+        if macro is None or unique_id in seen:
+            return unique_id
+        called = macro.get("depends_on", {}).get("macros", [])
+        memo[unique_id] = digest(
+            [macro.get("macro_sql", ""), *(macro_fp(m, seen | {unique_id}) for m in called)]
+        )
+        return memo[unique_id]
+
+    project = manifest.get("metadata", {}).get("project_name")
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    fingerprints = {}
+    for unique_id, node in nodes.items():
+        stable = {k: v for k, v in node.items() if k not in VOLATILE_NODE_FIELDS}
+        depends_on = node.get("depends_on", {})
+        stable["depends_on"] = sorted(depends_on.get("nodes", []))
+        # The project's own macros; dbt's built-ins change with the dbt version only (in the
+        # code fingerprint), and a build adds the materialisation macros it used.
+        called = [m for m in depends_on.get("macros", []) if m.split(".")[1] == project]
+        fingerprints[unique_id] = digest(
+            [
+                json.dumps(stable, sort_keys=True, default=str),
+                *(macro_fp(m) for m in sorted(called)),
+            ]
+        )
+    return fingerprints
+
+
+def dbt_project_fingerprint(project_dir: Path = paths.DBT_PROJECT_DIR) -> str:
+    """dbt_project.yml (vars, materialisations): a change there rebuilds every dbt node."""
+    return digest([(project_dir / "dbt_project.yml").read_bytes()])
+
+
+# ------------------------------------------------------------------------ reading and writing
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute(
+        f"create table if not exists {RAW_BUILDS} (table_name varchar primary key, "
+        "fingerprint varchar)"
+    )
+    con.execute(
+        f"create table if not exists {DBT_NODES} (unique_id varchar primary key, "
+        "fingerprint varchar)"
+    )
+    con.execute(f"create table if not exists {SETTINGS} (key varchar primary key, value varchar)")
+
+
+def record_raw_build(con: duckdb.DuckDBPyConnection, table_name: str, fingerprint: str) -> None:
+    ensure_schema(con)
+    con.execute(f"insert or replace into {RAW_BUILDS} values (?, ?)", [table_name, fingerprint])
+
+
+def record_dbt_nodes(con: duckdb.DuckDBPyConnection, fingerprints: Mapping[str, str]) -> None:
+    ensure_schema(con)
+    if fingerprints:
+        con.executemany(
+            f"insert or replace into {DBT_NODES} values (?, ?)", list(fingerprints.items())
+        )
+
+
+def record_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    ensure_schema(con)
+    con.execute(f"insert or replace into {SETTINGS} values (?, ?)", [key, value])
+
+
+def _table(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    schema, name = table.split(".")
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+    return dict(con.execute(f"select * from {table}").fetchall()) if exists else {}
+
+
+def raw_builds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return _table(con, RAW_BUILDS)
+
+
+def dbt_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return _table(con, DBT_NODES)
+
+
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return _table(con, SETTINGS)

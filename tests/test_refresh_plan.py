@@ -1,0 +1,136 @@
+"""The refresh planner: nothing changed → nothing runs; a change selects only what depends on it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import paths, state
+from pipelines.assets.landing import write_delivery_log
+from pipelines.ingest.archive import Archive
+from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
+from pipelines.plan import plan_refresh
+
+SAMPLE_BA = paths.SAMPLE_DATA_DIR / "ba"
+MANIFEST = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def _manifest() -> dict:
+    if not MANIFEST.exists():
+        pytest.skip("no dbt manifest (make dbt-parse)")
+    return json.loads(MANIFEST.read_text(encoding="utf-8"))
+
+
+def _released(tmp_path: Path, inbox_files: list[Path], manifest: dict) -> dict[str, Path]:
+    """A live warehouse that records having built exactly ``inbox_files`` and ``manifest``."""
+    live = tmp_path / "wh" / "bildungsmonitor.duckdb"
+    live.parent.mkdir(parents=True)
+    inbox = tmp_path / "inbox" / "ba"
+    inbox.mkdir(parents=True)
+    deliveries = []
+    archive = Archive(live.parent / "archive")
+    for source in inbox_files:
+        shutil.copyfile(source, inbox / source.name)
+        deliveries.append(archive.land(inbox / source.name))
+    with duckdb.connect(str(live)) as con:
+        write_delivery_log(con, deliveries)
+        by_table: dict[str, list[ArchivedDelivery]] = {}
+        for d in deliveries:
+            by_table.setdefault(f"{d.source}__{d.table}", []).append(
+                ArchivedDelivery(d.sha256, d.original_name, d.received_at, tuple(d.periods))
+            )
+        for table, archived in by_table.items():
+            state.record_raw_build(con, table, state.raw_fingerprint(assign_periods(archived)))
+        state.record_dbt_nodes(con, state.dbt_node_fingerprints(manifest))
+        state.record_setting(con, state.CODE_KEY, state.code_fingerprint())
+        state.record_setting(con, state.REPORT_KEY, state.report_fingerprint())
+        state.record_setting(
+            con, state.PUBLISHED_KEY, state.published_fingerprint(tmp_path / "inbox")
+        )
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_release.json").write_text("{}")
+    manifest_file = tmp_path / "manifest.json"
+    manifest_file.write_text(json.dumps(manifest))
+    return {"live": live, "data": tmp_path / "inbox", "site": site, "manifest": manifest_file}
+
+
+def _plan(where: dict[str, Path], **kwargs):
+    return plan_refresh(
+        live_warehouse=where["live"],
+        data_dir=where["data"],
+        site_dir=where["site"],
+        manifest_path=where["manifest"],
+        **kwargs,
+    )
+
+
+def test_nothing_changed_means_nothing_to_do(tmp_path):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    plan = _plan(where)
+    assert plan.nothing_to_do, plan.reasons
+    assert _plan(where, force_full=True).full
+
+
+def test_a_new_file_selects_its_raw_table_only(tmp_path):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    shutil.copyfile(SAMPLE_BA / "arbeitslose_2025.xlsx", where["data"] / "ba" / "neu.xlsx")
+
+    plan = _plan(where)
+
+    assert plan.inbox and plan.new_files == ["neu.xlsx"]
+    assert plan.raw_tables == {"ba__arbeitslose"}
+    assert not plan.dbt_nodes and not plan.full
+    # landed into the archive (content-addressed), the live warehouse untouched
+    with duckdb.connect(str(where["live"]), read_only=True) as con:
+        assert con.execute("select count(*) from raw._deliveries").fetchone()[0] == 1
+
+
+def test_a_renamed_copy_of_a_known_file_is_no_change(tmp_path):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    shutil.copyfile(SAMPLE_BA / "arbeitslose_2024.xlsx", where["data"] / "ba" / "kopie.xlsx")
+    assert _plan(where).nothing_to_do
+
+
+def test_an_edited_model_selects_that_model(tmp_path):
+    manifest = _manifest()
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], manifest)
+    edited = copy.deepcopy(manifest)
+    uid = "model.bildungsmonitor.ind_arbeitslosenquote"
+    edited["nodes"][uid]["raw_code"] += "\n-- edited"
+    edited["nodes"][uid]["checksum"]["checksum"] = "0" * 64
+    where["manifest"].write_text(json.dumps(edited))
+
+    plan = _plan(where)
+
+    assert plan.dbt_nodes == {uid}
+    assert not plan.raw_tables and not plan.inbox
+
+
+def test_missing_release_renders_the_report_again(tmp_path):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    (where["site"] / "_release.json").unlink()
+    plan = _plan(where)
+    assert plan.report and not plan.dbt_nodes and not plan.raw_tables
+
+
+def test_no_warehouse_or_changed_code_means_full(tmp_path):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    with duckdb.connect(str(where["live"])) as con:
+        state.record_setting(con, state.CODE_KEY, "older code")
+    assert _plan(where).full
+    where["live"] = tmp_path / "nowhere.duckdb"
+    assert _plan(where).full
+
+
+def test_a_broken_new_file_still_selects_the_inbox(tmp_path):
+    """The run's inbox step reports the file's problem with row and column, as before."""
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    (where["data"] / "ba" / "kaputt.xlsx").write_bytes(b"not a workbook")
+    plan = _plan(where)
+    assert plan.inbox and plan.new_files == ["kaputt.xlsx"]
