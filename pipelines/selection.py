@@ -24,7 +24,7 @@ def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] 
         return None
     graph = defs.resolve_asset_graph()
     roots: set[dg.AssetKey] = {dg.AssetKey(f"raw_{t}") for t in plan.raw_tables}
-    roots |= set(dbt_keys(plan.dbt_nodes, defs))
+    roots |= set(dbt_keys(plan.dbt_nodes))
     if plan.published:
         roots.add(PUBLISHED)
     if plan.report:
@@ -36,7 +36,7 @@ def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] 
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
-def dbt_keys(unique_ids: set[str], defs: dg.Definitions) -> list[dg.AssetKey]:
+def dbt_keys(unique_ids: set[str]) -> list[dg.AssetKey]:
     """Asset keys of dbt nodes; a changed test selects what it tests (model or raw table)."""
     from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project, source_asset_keys
 
@@ -54,3 +54,14 @@ def dbt_keys(unique_ids: set[str], defs: dg.Definitions) -> list[dg.AssetKey]:
         parents = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
         keys += [by_id[p] for p in parents if p in by_id]
     return keys
+
+
+def run_request(plan: RefreshPlan, run_key: str | None = None) -> dg.RunRequest:
+    """The schedule's and the sensor's request for the plan's part of the ``refresh`` job."""
+    from pipelines.definitions import defs  # imported when evaluated: defs lists the sensor
+
+    return dg.RunRequest(
+        run_key=run_key,
+        asset_selection=selected_keys(plan, defs),
+        tags={"bildungsmonitor/plan": "; ".join(plan.reasons)[:1000]},
+    )

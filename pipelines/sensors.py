@@ -1,7 +1,9 @@
 """Inbox sensor: a new or changed delivery in the data directory starts the refresh job.
 
 The cursor is a fingerprint of the inbox (name, size, modification time of every delivery
-file), so an unchanged inbox requests nothing and the same state never runs twice.
+file), so an unchanged inbox requests nothing and the same state never runs twice. When it
+changed, the refresh planner decides what the run rebuilds (files with known content, e.g. a
+renamed copy, request nothing).
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     fingerprint = inbox_fingerprint(folder)
     if fingerprint == context.cursor:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=fingerprint)],
-        cursor=fingerprint,
-    )
+    from pipelines.plan import plan_refresh
+    from pipelines.selection import run_request
+
+    plan = plan_refresh()
+    if plan.nothing_to_do:
+        return dg.SensorResult(skip_reason="inbox changed, but no new content", cursor=fingerprint)
+    return dg.SensorResult(run_requests=[run_request(plan, fingerprint)], cursor=fingerprint)
