@@ -113,6 +113,30 @@ def _months(warehouse: Path) -> set[str]:
         }
 
 
+def _runs(env: dict[str, str]) -> list:
+    """The Dagster runs recorded in the test's DAGSTER_HOME, newest first."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+    try:
+        return list(instance.get_runs())
+    finally:
+        instance.dispose()
+
+
+def _materialised(env: dict[str, str], run_id: str) -> set[str]:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+    try:
+        records = instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        ).records
+        return {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in records}
+    finally:
+        instance.dispose()
+
+
 def test_new_file_in_the_inbox_is_picked_up_and_a_rerun_changes_nothing(refreshed):
     tmp, env = refreshed
     warehouse = tmp / "warehouse" / "bm.duckdb"
@@ -122,12 +146,23 @@ def test_new_file_in_the_inbox_is_picked_up_and_a_rerun_changes_nothing(refreshe
     result = _refresh(env)
     assert result.returncode == 0, result.stderr
     assert {"2025-01", "2025-10"} <= _months(warehouse)
+    # only what depends on the new BA file ran: its raw table, the models built from it, ...
+    built = _materialised(env, _runs(env)[0].run_id)
+    assert {"inbox", "raw_ba__arbeitslose", "published_tables", "report_site"} <= built
+    assert "intermediate/ind_arbeitslosenquote" in built
+    # ... and nothing from the other sources
+    assert not {b for b in built if b.startswith(("raw_itnrw", "raw_schulen"))}
+    assert "staging/stg_itnrw__abgaenger" not in built
 
     archive = tmp / "warehouse" / "archive"
-    before = (_tree_digest(archive), _raw_digest(warehouse))
+    before = (_tree_digest(archive), _raw_digest(warehouse), _tree_digest(tmp / "site"))
+    runs_before = len(_runs(env))
     result = _refresh(env)
     assert result.returncode == 0, result.stderr
-    assert (_tree_digest(archive), _raw_digest(warehouse)) == before
+    assert "Nichts geändert" in result.stdout
+    assert len(_runs(env)) == runs_before  # a no-op refresh starts no run at all
+    after = (_tree_digest(archive), _raw_digest(warehouse), _tree_digest(tmp / "site"))
+    assert after == before
 
 
 def test_bad_file_fails_the_run_and_leaves_report_and_warehouse_as_they_were(refreshed, tmp_path):

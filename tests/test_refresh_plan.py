@@ -134,3 +134,26 @@ def test_a_broken_new_file_still_selects_the_inbox(tmp_path):
     (where["data"] / "ba" / "kaputt.xlsx").write_bytes(b"not a workbook")
     plan = _plan(where)
     assert plan.inbox and plan.new_files == ["kaputt.xlsx"]
+
+
+def test_selection_is_the_change_and_everything_downstream():
+    from dagster import AssetKey
+
+    from pipelines.definitions import defs
+    from pipelines.plan import RefreshPlan
+    from pipelines.selection import selected_keys
+
+    plan = RefreshPlan(dbt_nodes={"model.bildungsmonitor.ind_arbeitslosenquote"})
+    keys = set(selected_keys(plan, defs))
+    assert AssetKey(["intermediate", "ind_arbeitslosenquote"]) in keys
+    assert {AssetKey(["marts", "fct_indicator_values"]), AssetKey("release")} <= keys
+    assert AssetKey(["staging", "stg_ba__arbeitslose"]) not in keys  # upstream stays
+    assert not {k for k in keys if k.path[0].startswith("raw_")}
+
+    report_only = set(selected_keys(RefreshPlan(report=True), defs))
+    assert report_only == {AssetKey("report_site"), AssetKey("release")}
+
+    new_file = set(selected_keys(RefreshPlan(inbox=True, raw_tables={"ba__sgb2"}), defs))
+    assert {AssetKey("inbox"), AssetKey("raw_ba__sgb2")} <= new_file
+    assert AssetKey("raw_ba__arbeitslose") not in new_file
+    assert selected_keys(RefreshPlan(full=True), defs) is None
