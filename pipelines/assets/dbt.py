@@ -21,7 +21,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pipelines import paths
 from pipelines.dbt_manifest import keep_partial_parse
 from pipelines.resources import WarehouseResource
-from pipelines.state import dbt_node_fingerprints, record_dbt_nodes
+from pipelines.state import dbt_node_fingerprints, digest, record_dbt_nodes
 from pipelines.warmup import warm_up
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
@@ -96,16 +96,25 @@ def _sources_in_run(context: dg.AssetExecutionContext, manifest: Mapping) -> set
     return {uid for uid, key in source_asset_keys(manifest).items() if key in in_run}
 
 
-def _publish_docs(build_target: Path, dbt: DbtCliResource) -> None:
-    """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs."""
+def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) -> None:
+    """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs.
+
+    Only when the project changed since the docs were last generated: the catalog lists
+    relations and their columns, which only a changed model can change.
+    """
+    stamp = DOCS_TARGET / ".project-digest"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == project_digest:
+        return
     dbt.cli(["docs", "generate", "--no-compile"], target_path=build_target).wait()
     DOCS_TARGET.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
     for name in DOCS_FILES:
         source = build_target / name
         if source.is_file():
             partial = DOCS_TARGET / f".{name}.copying"
             shutil.copyfile(source, partial)
             os.replace(partial, DOCS_TARGET / name)
+    stamp.write_text(project_digest, encoding="utf-8")
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
@@ -131,4 +140,4 @@ def bildungsmonitor_dbt_assets(
     with duckdb.connect(str(staging)) as con:
         record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
     with warehouse_env(staging):
-        _publish_docs(build_target, dbt)
+        _publish_docs(build_target, dbt, digest(sorted(fingerprints.values())))
