@@ -6,6 +6,12 @@ pipeline writes after its checks and disclosure control passed (listed in
 writer) at ``$BILDUNGSMONITOR_WAREHOUSE``, by default ``../warehouse/bildungsmonitor.duckdb``
 next to this folder. Results are cached per kernel: a page (or a kernel the renderer reuses
 for several pages) reads each table once.
+
+Every query a page runs is what its output depends on: when the built-in renderer's page
+cache is on, it names a file in ``$BM_RENDER_DEPENDENCIES`` and ``query()`` appends each query
+(SQL, parameters, warehouse) to it as a JSON line — also when a cached result is reused, so a
+page's record does not depend on which page filled the cache. The renderer re-runs the
+recorded queries on the next render and re-executes the page only if a result differs.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ import math
 import os
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -32,6 +39,7 @@ KREFELD = "05114"
 NRW = "05"
 TOTAL = "insgesamt"
 LOCALE = "de_DE"
+T = TypeVar("T")
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse" / "bildungsmonitor.duckdb"
 
 HANDLUNGSFELDER = (
@@ -79,14 +87,17 @@ exist only for the Agenturbezirk Krefeld, which includes the Kreis Viersen)."""
 
 # --------------------------------------------------------------------------- warehouse
 
+ENV_WAREHOUSE = "BILDUNGSMONITOR_WAREHOUSE"
+ENV_DEPENDENCIES = "BM_RENDER_DEPENDENCIES"
+"""Set by the built-in renderer's page cache: the file the page's dependencies go to."""
+
 
 def warehouse_path() -> Path:
     """The warehouse the page reads (environment first, then the repository default)."""
-    return Path(os.environ.get("BILDUNGSMONITOR_WAREHOUSE") or DEFAULT_WAREHOUSE)
+    return Path(os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE)
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A new read-only connection; fails with a hint if the warehouse has not been built."""
+def _open() -> duckdb.DuckDBPyConnection:
     path = warehouse_path()
     if not path.is_file():
         raise FileNotFoundError(
@@ -96,17 +107,88 @@ def connect() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def connect() -> duckdb.DuckDBPyConnection:
+    """A new read-only connection; fails with a hint if the warehouse has not been built.
+
+    What a page reads through its own connection is not recorded: the page cache then
+    re-executes the page every time. Read through ``query()``.
+    """
+    _depend({"kind": "untracked", "why": "bm_report.connect()"})
+    return _open()
+
+
 def query(sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
     """Run a query on the published tables (one read-only connection per warehouse)."""
-    return _connection(str(warehouse_path())).execute(sql, list(params)).df()
+    path = str(warehouse_path())
+    _depend(_query_record(path, sql, params))
+    return _connection(path).execute(sql, list(params)).df()
 
 
 @functools.cache
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return connect()
+    return _open()
 
 
-@functools.cache
+def _query_record(path: str, sql: str, params: Sequence[object]) -> dict:
+    if not all(p is None or isinstance(p, bool | int | float | str) for p in params):
+        return {"kind": "untracked", "why": f"query parameters {params!r} are not JSON"}
+    return {
+        "kind": "query",
+        "database": path,
+        "database_env": ENV_WAREHOUSE,
+        "sql": sql,
+        "params": list(params),
+    }
+
+
+_collecting: list[list[str]] = []
+"""Dependencies of the remembered computations now running (innermost last)."""
+_logged: set[tuple[str, str]] = set()
+
+
+def _depend(record: dict) -> None:
+    _note(json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+
+def _note(line: str) -> None:
+    """Note what the running page read: for the computations that use it, and in the file
+    the renderer named (once per page and record)."""
+    for lines in _collecting:
+        lines.append(line)
+    log = os.environ.get(ENV_DEPENDENCIES)
+    if log and (log, line) not in _logged:
+        _logged.add((log, line))
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def _remembered(function: Callable[..., T]) -> Callable[..., T]:
+    """``functools.cache`` that also remembers what the computation read, and records it
+    again whenever the cached result is used (a later page in a reused kernel reads the same
+    data, even though no query runs). Arguments must be hashable."""
+    results: dict[tuple, tuple[T, tuple[str, ...]]] = {}
+
+    @functools.wraps(function)
+    def remembered(*args: object, **kwargs: object) -> T:
+        key = (args, tuple(sorted(kwargs.items())))
+        if key in results:
+            value, lines = results[key]
+            for line in lines:
+                _note(line)
+            return value
+        _collecting.append([])
+        try:
+            value = function(*args, **kwargs)
+        finally:
+            lines = tuple(dict.fromkeys(_collecting.pop()))
+        results[key] = (value, lines)
+        return value
+
+    remembered.cache_clear = results.clear  # type: ignore[attr-defined]
+    return remembered
+
+
+@_remembered
 def _columns(table: str) -> tuple[str, ...]:
     rows = query(
         "SELECT column_name FROM information_schema.columns "
@@ -147,9 +229,9 @@ class Indicator:
         return next((lvl for lvl in LOCAL_LEVELS if lvl in self.levels), None)
 
 
-@functools.cache
+@_remembered
 def _catalogue() -> tuple[Indicator, ...]:
-    frame = query("SELECT * FROM published.indicator_catalogue")
+    frame = query("SELECT * FROM published.indicator_catalogue ORDER BY indicator_id")
     order = {name: i for i, name in enumerate(HANDLUNGSFELDER)}
     frame["_order"] = frame["handlungsfeld"].map(order).fillna(len(order))
     frame = frame.sort_values(["_order", "name_de", "indicator_id"])
@@ -201,7 +283,7 @@ def indicator(indicator_id: str) -> Indicator:
     raise LookupError(f"{indicator_id!r} is not in published.indicator_catalogue ({known})")
 
 
-@functools.cache
+@_remembered
 def regions() -> pd.DataFrame:
     """``published.regions`` indexed by region_key."""
     return query("SELECT * FROM published.regions ORDER BY region_key").set_index("region_key")
@@ -305,43 +387,54 @@ class Edition:
         return format_date(self.cutoff, "d. MMMM y", locale=LOCALE)
 
 
-@functools.cache
+@_remembered
 def _periods() -> tuple[str, ...]:
-    return tuple(query("SELECT DISTINCT period FROM published.indicator_values")["period"])
+    frame = query("SELECT DISTINCT period FROM published.indicator_values ORDER BY period")
+    return tuple(frame["period"])
+
+
+@_remembered
+def _school_years() -> tuple[str, ...]:
+    """The school years with values, in order (read on their own: a new month of some
+    indicator does not change them, so pages that only need the edition stay cached)."""
+    frame = query(
+        "SELECT DISTINCT period FROM published.indicator_values "
+        "WHERE regexp_full_match(period, '[0-9]{4}/[0-9]{2}') ORDER BY period"
+    )
+    return tuple(sorted(frame["period"]))
 
 
 def edition(year: str | int | None = None) -> Edition:
     """The edition for the ``year`` parameter: a school year like ``2016/17`` or a calendar
     year like ``2016``; None means the latest school year in the mart."""
-    periods = _periods()
+    school_years = list(_school_years())
+    label = None if year is None else str(year)
+    if label is None and school_years:
+        return Edition(label=school_years[-1], cutoff=period_end(school_years[-1]))
+    if label is not None and SCHOOL_YEAR.match(label):
+        if label not in school_years:
+            raise LookupError(
+                f"no data for school year {label!r}; available: {', '.join(school_years)}"
+            )
+        return Edition(label=label, cutoff=period_end(label))
+    if label is not None and not YEAR.match(label):
+        raise ValueError(f"year {label!r}: write a school year (2016/17) or a year (2016)")
+    periods = _periods()  # a calendar year, or no school years at all
     if not periods:
         raise LookupError("published.indicator_values is empty: nothing to report")
-    school_years = sorted(p for p in periods if SCHOOL_YEAR.match(p))
     last_year = max(period_end(p) for p in periods).year
     first_year = min(period_end(p) for p in periods).year
-    if year is None:
-        label = school_years[-1] if school_years else str(last_year)
-    else:
-        label = str(year)
-        if SCHOOL_YEAR.match(label):
-            if label not in school_years:
-                raise LookupError(
-                    f"no data for school year {label!r}; available: {', '.join(school_years)}"
-                )
-        elif YEAR.match(label):
-            if not first_year <= int(label) <= last_year:
-                raise LookupError(
-                    f"no data for {label!r}; the mart covers {first_year}–{last_year}"
-                )
-        else:
-            raise ValueError(f"year {label!r}: write a school year (2016/17) or a year (2016)")
+    if label is None:
+        label = str(last_year)
+    elif not first_year <= int(label) <= last_year:
+        raise LookupError(f"no data for {label!r}; the mart covers {first_year}–{last_year}")
     return Edition(label=label, cutoff=period_end(label))
 
 
 # --------------------------------------------------------------------------- values
 
 
-@functools.cache
+@_remembered
 def _values(indicator_id: str) -> pd.DataFrame:
     frame = query("SELECT * FROM published.indicator_values WHERE indicator_id = ?", [indicator_id])
     frame = frame.astype({"value": "float64", "numerator": "float64", "denominator": "float64"})
@@ -361,6 +454,21 @@ def values(
 
     ``totals`` keeps only the rows that are totals in every breakdown (``insgesamt``).
     """
+    levels = None if levels is None else tuple(levels)
+    region_keys = None if region_keys is None else tuple(region_keys)
+    return _selected(indicator_id, ausgabe, levels, region_keys, totals).copy()
+
+
+@_remembered
+def _selected(
+    indicator_id: str,
+    ausgabe: Edition,
+    levels: tuple[str, ...] | None,
+    region_keys: tuple[str, ...] | None,
+    totals: bool,
+) -> pd.DataFrame:
+    """``values()`` computed once per kernel (the chapters, the start page and the PDF
+    edition ask for the same series many times)."""
     frame = _values(indicator_id)
     keep = frame["period_end"] <= ausgabe.cutoff
     if totals:
@@ -426,6 +534,12 @@ class Trend:
 
 def trend(entry: Indicator, ausgabe: Edition, *, last: int | None = None) -> Trend:
     """The indicator's series in the edition (one period a year; ``last`` periods at most)."""
+    series = _trend(entry, ausgabe, last)
+    return replace(series, table=series.table.copy())  # callers may change their copy
+
+
+@_remembered
+def _trend(entry: Indicator, ausgabe: Edition, last: int | None) -> Trend:
     own = local_region(entry)
     cities = comparison_cities()
     frame = yearly(values(entry.id, ausgabe, region_keys=[k for k in (own, NRW) if k] + cities))
@@ -649,6 +763,7 @@ KEY_FIGURE_HEADER = (
 )
 
 
+@_remembered
 def key_figure(entry: Indicator, ausgabe: Edition) -> KeyFigure | None:
     """The indicator's latest local value in the edition (None if it has none)."""
     series = trend(entry, ausgabe)
@@ -1011,7 +1126,7 @@ def district_breaks_table(panels: Sequence[DistrictPanel]) -> str:
 # --------------------------------------------------------------------------- geometry
 
 
-@functools.cache
+@_remembered
 def district_geometry() -> tuple[tuple[dict, ...], str | None]:
     """The Stadtbezirke as GeoJSON features (key in ``properties.region_key``) and the
     geometry's own note (``hinweis``, e.g. that the sample geometry is schematic)."""
@@ -1035,7 +1150,7 @@ SFW_TYPES = ("04", "10", "20", "15")
 LATE_GRADES = (8, 9, 10)
 
 
-@functools.cache
+@_remembered
 def _schulformwechsel() -> pd.DataFrame:
     frame = query("SELECT * FROM published.schulformwechsel")
     return frame.astype({"anzahl": "float64", "jahrgang": "int64"})

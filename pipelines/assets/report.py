@@ -44,14 +44,14 @@ def report_site(
         paths.REPORTS_DIR,
         output,
         env={paths.ENV_WAREHOUSE: str(staging)},
-
+        cache_dir=warehouse.render_cache_dir(),
     )
     with duckdb.connect(str(staging)) as con:
         record_setting(con, REPORT_KEY, sources)
     return dg.MaterializeResult(
         metadata={
             "pages": len(result.pages),
-
+            "pages_from_cache": len(result.cached),
             "renderer": result.renderer,
             "seconds": round(result.seconds, 1),
             "pdf": str(result.pdf) if result.pdf else "",

@@ -3,7 +3,8 @@
 Mirrors ``quarto render <project> --output-dir <dir> -P key:value`` so editors can preview
 the site with or without Quarto installed. ``--kernel-per-page`` runs every page in a new
 kernel as Quarto does (slower; the default reuses one kernel per worker with a fresh
-namespace for each page).
+namespace for each page). ``--cache-dir DIR`` keeps rendered pages there and copies a page
+whose source and data did not change instead of running it again.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--renderer", choices=["auto", "quarto", "builtin"], default="auto", help="default: auto"
     )
+    parser.add_argument(
+        "--cache-dir", type=Path, help="page cache of the built-in renderer (default: none)"
+    )
     args = parser.parse_args(argv)
     if bad := [p for p in args.params if ":" not in p]:
         parser.error(f"-P expects key:value, got {bad}")
@@ -35,11 +39,16 @@ def main(argv: list[str] | None = None) -> int:
             params=params,
             renderer=args.renderer,
             kernels="per-page" if args.kernel_per_page else "shared",
+            cache_dir=args.cache_dir,
         )
     except RenderError as exc:
         parser.exit(1, f"error: {exc}\n")
     pdfs = ", ".join(p.name for p in result.pdfs) or "none"
-    print(f"{result.renderer}: {len(result.pages)} pages, PDFs {pdfs} in {result.seconds:.1f} s")
+    cached = f" ({len(result.cached)} from the cache)" if result.cached else ""
+    print(
+        f"{result.renderer}: {len(result.pages)} pages{cached}, PDFs {pdfs} "
+        f"in {result.seconds:.1f} s"
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from pipelines.report.qmd import Chunk, Line, Page
 
 KERNEL_NAME = "bildungsmonitor-python"
 CELL_TIMEOUT_SECONDS = 600
+STARTUP_SECONDS = 60  # nbclient's default
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TRACEBACK_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 
@@ -67,12 +69,48 @@ class Kernel:
         )
         self._env = {**os.environ, **(env or {})}
         self._client = None
+        self._starting = threading.Lock()
 
-    def run(self, page: Page, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-        """Execute ``nb`` (built from ``page``) cell by cell; RenderError at the failing line."""
+    def start(self, *, quiet: bool = False) -> None:
+        """Start the kernel and connect now (else the first ``run`` does): a renderer can
+        start its shared kernels while it still reads the pages. ``quiet``: on failure mark
+        the kernel broken instead of raising (the renderer then starts another, which
+        raises)."""
+        with self._starting:
+            if self._client is not None or self.broken:
+                return
+            try:
+                # as nbclient starts a kernel: input history in memory, not in ~/.ipython
+                self.manager.start_kernel(
+                    extra_arguments=["--HistoryManager.hist_file=:memory:"], env=self._env
+                )
+                client = self.manager.client()
+                client.start_channels()
+                try:
+                    client.wait_for_ready(timeout=STARTUP_SECONDS)
+                except BaseException:
+                    client.stop_channels()
+                    raise
+                client.allow_stdin = False
+                self._client = client
+            except Exception:
+                self.broken = True
+                if self.manager.has_kernel:
+                    self.manager.shutdown_kernel(now=True)
+                if not quiet:
+                    raise
+
+    def run(
+        self, page: Page, nb: nbformat.NotebookNode, *, prelude: str = ""
+    ) -> nbformat.NotebookNode:
+        """Execute ``nb`` (built from ``page``) cell by cell; RenderError at the failing line.
+
+        ``prelude`` is code run first in the setup cell (e.g. ``dependency_prelude``)."""
+        setup = nb.cells[0]
+        setup.source = prelude + setup.source
         if self.shared:
-            setup = nb.cells[0]
             setup.source = RESET_CODE.format(cwd=str(page.path.parent)) + setup.source
+            self.start()  # or wait until a start ahead of time has finished
         client = NotebookClient(
             nb,
             km=self.manager,
@@ -106,8 +144,35 @@ class Kernel:
             self.manager.shutdown_kernel(now=True)
 
 
-RESET_CODE = "get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({cwd!r})\n"
-"""Run first on a shared kernel: a clean namespace in the page's folder, as a new kernel has."""
+RESET_CODE = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "__import__('gc').freeze()\n"
+    "__import__('os').chdir({cwd!r})\n"
+)
+"""Run first on a shared kernel: a clean namespace in the page's folder, as a new kernel has.
+
+``%reset`` ends with a full garbage collection, which walks every object of the modules the
+pages imported (pandas, matplotlib: ≈ 0.1 s a page); ``gc.freeze()`` moves the survivors out
+of the collector's sight, so the next reset only looks at what the last page created."""
+
+
+DEPENDENCY_MODULE = "_bm_render_deps"
+PRELUDE = """import sys as __bm_sys, types as __bm_types
+if {module!r} not in __bm_sys.modules:
+    __bm_module = __bm_types.ModuleType({module!r})
+    exec({source!r}, __bm_module.__dict__)
+    __bm_sys.modules[{module!r}] = __bm_module
+    del __bm_module
+__bm_sys.modules[{module!r}].start({log!r}, {root!r})
+del __bm_sys, __bm_types
+"""
+
+
+def dependency_prelude(log: Path, root: Path) -> str:
+    """Setup code that records what the page reads into ``log`` (see ``kernel_deps``): the
+    module's source goes along, so the kernel needs no access to this package."""
+    source = (Path(__file__).parent / "kernel_deps.py").read_text("utf-8")
+    return PRELUDE.format(module=DEPENDENCY_MODULE, source=source, log=str(log), root=str(root))
 
 
 def run_page(

@@ -27,8 +27,9 @@ from typing import Any, Literal, TypeVar
 
 from pipelines.report import pandoc
 from pipelines.report.assemble import to_markdown
+from pipelines.report.cache import Dependencies, PageCache, slug
 from pipelines.report.errors import RenderError
-from pipelines.report.execute import Kernel, write_kernelspec
+from pipelines.report.execute import Kernel, dependency_prelude, write_kernelspec
 from pipelines.report.project import NavItem, Project, load_project, output_name
 from pipelines.report.qmd import Page, build_notebook, read_page
 
@@ -37,6 +38,8 @@ KernelMode = Literal["shared", "per-page"]
 TOC_TITLE = "Auf dieser Seite"  # Quarto's German title of a website page's TOC
 LOCAL_REF = re.compile(r'\b(?:href|src)="(?P<url>[^"]*)"')
 OUTSIDE = re.compile(r"^(?:[a-zA-Z][\w+.-]*:|//)")
+WORKERS = (os.cpu_count() or 1) + 1
+"""Pages rendered side by side: one more than cores, as a page waits for Pandoc and Typst."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class RenderResult:
     renderer: str  # "quarto" or "builtin"
     seconds: float
     page_seconds: Mapping[str, float] = field(default_factory=dict)
+    rendered: tuple[str, ...] = ()  # pages executed and converted (project-relative .qmd)
+    cached: tuple[str, ...] = ()  # pages copied from the page cache instead
 
     @property
     def pdf(self) -> Path | None:
@@ -65,6 +70,7 @@ def render_site(
     work_dir: Path | None = None,
     renderer: Literal["auto", "quarto", "builtin"] = "auto",
     kernels: KernelMode = "shared",
+    cache_dir: Path | None = None,
 ) -> RenderResult:
     """Render every page of ``project_dir`` into ``output_dir`` (HTML pages + PDF editions).
 
@@ -74,12 +80,51 @@ def render_site(
     that is removed. ``renderer="auto"`` uses Quarto when ``quarto`` is on PATH, else the
     built-in renderer, whose ``kernels`` are "shared" (each worker reuses its kernel with a
     fresh namespace per page: fast) or "per-page" (a new kernel per page, as Quarto does).
+
+    ``cache_dir`` turns on the built-in renderer's page cache (``pipelines.report.cache``): a
+    page whose source, settings and recorded data are unchanged is copied from there instead
+    of being executed and converted. The cache is only updated when the whole render
+    succeeded. Without ``cache_dir`` every page renders and nothing is written besides the
+    site (and ``work_dir``).
     """
     started = time.perf_counter()
-    project_dir = Path(project_dir).resolve()
-    project = load_project(project_dir)
-    run_pre_render(project, env or {})
-    project = load_project(project_dir)  # as Quarto >= 1.5: re-read after pre-render
+    project = load_project(Path(project_dir).resolve())
+    output_dir = Path(output_dir).resolve()
+    params, env = params or {}, env or {}
+    quarto = shutil.which("quarto") if renderer != "builtin" else None
+    if renderer == "quarto" and not quarto:
+        raise RenderError(project.config_file, "renderer='quarto' but quarto is not on PATH")
+    if quarto:
+        project, pages = _prepare(project, env)
+        _render_with_quarto(quarto, project, output_dir, params, env)
+        return _result(project, pages, output_dir, "quarto", started, {}, set())
+
+    with _work(work_dir) as work, _Kernels(work, env, kernels) as pool:
+        if cache_dir is None:  # every page will run: start the kernels while reading them
+            pool.prestart(min(WORKERS, len(project.pages)))
+        project, pages = _prepare(project, env)
+        cache = None
+        if cache_dir is not None:
+            skip = [output_dir, Path(cache_dir), *([work_dir] if work_dir else [])]
+            cache = PageCache(Path(cache_dir), project, params, env, skip=skip)
+        try:
+            page_seconds, cached = _render_builtin(
+                project, pages, output_dir, params, work, pool, cache
+            )
+            result = _result(project, pages, output_dir, "builtin", started, page_seconds, cached)
+            check_site_links(output_dir, result.pages, project.config_file)
+            if cache is not None:
+                cache.commit(project.pages)  # only now: a failed render leaves it as it was
+        finally:
+            if cache is not None:
+                cache.close()
+    return result
+
+
+def _prepare(project: Project, env: Mapping[str, str]) -> tuple[Project, list[Page]]:
+    """Run the pre-render scripts, then read and check every page (before anything runs)."""
+    run_pre_render(project, env)
+    project = load_project(project.directory)  # as Quarto >= 1.5: re-read after pre-render
     pages = [
         read_page(
             project.directory / p,
@@ -90,35 +135,34 @@ def render_site(
         for p in project.pages
     ]
     _check_links(project, pages)
-    output_dir = Path(output_dir).resolve()
-    quarto = shutil.which("quarto") if renderer != "builtin" else None
-    if renderer == "quarto" and not quarto:
-        raise RenderError(project.config_file, "renderer='quarto' but quarto is not on PATH")
-    if quarto:
-        _render_with_quarto(quarto, project, output_dir, params or {}, env or {})
-        page_seconds: dict[str, float] = {}
-        used = "quarto"
-    else:
-        with _work(work_dir) as work:
-            page_seconds = _render_builtin(
-                project, pages, output_dir, params or {}, env or {}, work, kernels
-            )
-        used = "builtin"
+    return project, pages
+
+
+def _result(
+    project: Project,
+    pages: list[Page],
+    output_dir: Path,
+    renderer: str,
+    started: float,
+    page_seconds: dict[str, float],
+    cached: set[str],
+) -> RenderResult:
+    """The result of a render; refuses one that lacks a page or PDF it should have made."""
     result = RenderResult(
         output_dir=output_dir,
         pages=tuple(output_dir / output_name(p, ".html") for p in project.pages),
         pdfs=_pdfs_of(project, pages, output_dir),
-        renderer=used,
+        renderer=renderer,
         seconds=time.perf_counter() - started,
         page_seconds=page_seconds,
+        rendered=tuple(p for p in project.pages if p not in cached),
+        cached=tuple(p for p in project.pages if p in cached),
     )
     missing = [p for p in (*result.pages, *result.pdfs) if not p.is_file()]
     if missing:
         raise RenderError(
             project.config_file, f"render did not produce {[p.name for p in missing]}"
         )
-    if used == "builtin":
-        check_site_links(output_dir, result.pages, project.config_file)
     return result
 
 
@@ -177,53 +221,145 @@ def _render_builtin(
     pages: list[Page],
     output_dir: Path,
     params: Mapping[str, Any],
-    env: Mapping[str, str],
     work: Path,
-    kernels: KernelMode,
-) -> dict[str, float]:
+    pool: _Kernels,
+    cache: PageCache | None,
+) -> tuple[dict[str, float], set[str]]:
+    """Render the pages (those the cache cannot serve); returns seconds per page and the
+    pages that came from the cache."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    for asset in (*project.css, *([project.favicon] if project.favicon else [])):
+    for asset in _assets(project):
         (output_dir / asset).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project.directory / asset, output_dir / asset)
-    kernelspecs = write_kernelspec(work)
-    local = threading.local()
-    running: list[Kernel] = []
-    lock = threading.Lock()
-
-    def kernel() -> Kernel:
-        """This worker's kernel: a new one per page, or its shared one (restarted if broken)."""
-        current = getattr(local, "kernel", None)
-        if kernels == "per-page" or current is None or current.broken:
-            if current is not None:
-                current.shutdown()
-            current = Kernel(kernelspecs, env, shared=kernels == "shared")
-            local.kernel = current
-            with lock:
-                running.append(current)
-        return current
+    seconds: dict[Path, float] = {}
+    keys: dict[Path, str] = {}
+    todo = []
+    cached: set[str] = set()
+    for page in pages:
+        name = _name(project, page)
+        if cache is None:
+            todo.append(page)
+            continue
+        started = time.perf_counter()
+        keys[page.path] = cache.key(name, page, _conversion(project, page, name))
+        if cache.restore(name, keys[page.path], output_dir):
+            cached.add(name)
+            seconds[page.path] = round(time.perf_counter() - started, 2)
+        else:
+            todo.append(page)
 
     def render(page: Page) -> float:
         started = time.perf_counter()
-        _render_page(project, page, output_dir, params, work, kernel)
+        name = _name(project, page)
+        log = None
+        if cache is not None:
+            log = work / "dependencies" / f"{slug(name)}.jsonl"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.unlink(missing_ok=True)
+        outputs, resources = _render_page(project, page, output_dir, params, work, pool.kernel, log)
+        if cache is not None:
+            dependencies = Dependencies.read(log)
+            cache.stage(name, keys[page.path], outputs, output_dir, resources, dependencies)
         return round(time.perf_counter() - started, 2)
 
     # Pages are independent: render them side by side, one per core, longest first (the
     # pages with the most chunks) so that no long page starts last.
-    order = sorted(pages, key=lambda p: -len(p.chunks))
-    seconds: dict[Path, float] = {}
+    order = sorted(todo, key=lambda p: -len(p.chunks))
     try:
-        with ThreadPoolExecutor(max_workers=min(len(pages), (os.cpu_count() or 1) + 1)) as pool:
-            futures = {pool.submit(render, page): page.path for page in order}
-            for future in as_completed(futures):
-                if future.exception() is not None:  # stop early: no point in the rest
-                    for other in futures:
-                        other.cancel()
-                    raise future.exception()
-                seconds[futures[future]] = future.result()
+        if order:
+            with ThreadPoolExecutor(max_workers=min(len(order), WORKERS)) as workers:
+                futures = {workers.submit(render, page): page.path for page in order}
+                for future in as_completed(futures):
+                    if future.exception() is not None:  # stop early: no point in the rest
+                        for other in futures:
+                            other.cancel()
+                        raise future.exception()
+                    seconds[futures[future]] = future.result()
     finally:
-        for started_kernel in running:
-            started_kernel.shutdown()
-    return {p.path.relative_to(project.directory).as_posix(): seconds[p.path] for p in pages}
+        pool.shutdown()
+    return {_name(project, p): seconds[p.path] for p in pages}, cached
+
+
+class _Kernels:
+    """The workers' kernels: each worker keeps its own (shared mode) or gets a new one per
+    page; shared kernels can be started ahead, while the pages are still being read."""
+
+    def __init__(self, work: Path, env: Mapping[str, str], mode: KernelMode):
+        self.mode = mode
+        self._specs = write_kernelspec(work)
+        self._env = env
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._ready: list[Kernel] = []
+        self._all: list[Kernel] = []
+        self._starting: list[threading.Thread] = []
+
+    def __enter__(self) -> _Kernels:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def prestart(self, count: int) -> None:
+        """Start ``count`` shared kernels in the background (a no-op for per-page kernels:
+        those start in the page's folder, as Quarto's do)."""
+        if self.mode != "shared":
+            return
+        for _ in range(count):
+            kernel = self._new()
+            self._ready.append(kernel)
+            thread = threading.Thread(target=kernel.start, kwargs={"quiet": True}, daemon=True)
+            thread.start()
+            self._starting.append(thread)
+
+    def kernel(self) -> Kernel:
+        """This worker's kernel: a new one per page, or its shared one (replaced if broken)."""
+        current = getattr(self._local, "kernel", None)
+        if self.mode == "per-page" or current is None or current.broken:
+            if current is not None:
+                current.shutdown()
+            with self._lock:
+                current = self._ready.pop(0) if self._ready else None
+            self._local.kernel = current or self._new()
+        return self._local.kernel
+
+    def _new(self) -> Kernel:
+        kernel = Kernel(self._specs, self._env, shared=self.mode == "shared")
+        with self._lock:
+            self._all.append(kernel)
+        return kernel
+
+    def shutdown(self) -> None:
+        for thread in self._starting:
+            thread.join()
+        for kernel in self._all:
+            kernel.shutdown()
+
+
+def _assets(project: Project) -> tuple[str, ...]:
+    """The site's own files (stylesheets, favicon), copied once per render."""
+    return (*project.css, *([project.favicon] if project.favicon else []))
+
+
+def _name(project: Project, page: Page) -> str:
+    return page.path.relative_to(project.directory).as_posix()
+
+
+def _conversion(project: Project, page: Page, name: str) -> dict[str, Any]:
+    """Everything besides the executed markdown that goes into a page's HTML (and PDF)."""
+    conversion: dict[str, Any] = {
+        "html": _html_meta(project, page, name),
+        "toc": bool(page.meta.get("toc", project.toc)),
+    }
+    if page.typst is not None:
+        conversion["typst"] = {
+            **_document_meta(project, page),
+            "toc": bool(page.typst.get("toc", False)),
+        }
+        conversion["partials"] = {
+            n: p.read_text("utf-8") for n, p in sorted(_typst_partials(page).items())
+        }
+    return conversion
 
 
 def _render_page(
@@ -233,56 +369,75 @@ def _render_page(
     params: Mapping[str, Any],
     work: Path,
     kernel: Callable[[], Kernel],
-) -> None:
-    """Execute one page in a kernel, then write its HTML (and PDF edition)."""
-    name = page.path.relative_to(project.directory).as_posix()
+    dependencies: Path | None = None,
+) -> tuple[list[Path], list[Path]]:
+    """Execute one page in a kernel, then write its HTML (and PDF edition).
+
+    Returns the files written into ``output_dir`` and the project files copied along (the
+    page's resources). With ``dependencies``, the kernel records what the page reads there.
+    """
+    name = _name(project, page)
+    conversion = _conversion(project, page, name)
     page_work = work / name.removesuffix(".qmd").replace("/", "__")
     page_work.mkdir(parents=True, exist_ok=True)
     nb = None
     if page.chunks:  # like Quarto: a page without code is not executed
-        nb = kernel().run(page, build_notebook(page, params))
+        prelude = dependency_prelude(dependencies, project.directory) if dependencies else ""
+        nb = kernel().run(page, build_notebook(page, params), prelude=prelude)
     figure_dir = page_work / f"{Path(name).stem}_files" / "figure-html"  # Quarto's layout
     markdown = to_markdown(page, nb, figure_dir)
     (page_work / "page.md").write_text(markdown, encoding="utf-8")
 
     html = _convert(
         page,
-        lambda: pandoc.to_html(
-            markdown,
-            _html_meta(project, page, name),
-            page_work,
-            toc=bool(page.meta.get("toc", project.toc)),
-        ),
+        lambda: pandoc.to_html(markdown, conversion["html"], page_work, toc=conversion["toc"]),
     )
     target = output_dir / output_name(name, ".html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
+    outputs = [target]
     if figure_dir.exists():
         figures = target.parent / figure_dir.relative_to(page_work)
         shutil.copytree(figure_dir, figures, dirs_exist_ok=True)
-    _copy_resources(project, page, html, target)
+        outputs += [figures / f.relative_to(figure_dir) for f in figure_dir.rglob("*")
+                    if f.is_file()]  # fmt: skip
+    assets = {output_dir / asset for asset in _assets(project)}
+    copied = _copy_resources(project, page, html, target, {*outputs, *assets})
+    outputs += copied.values()
 
-    if page.typst is not None:
-        meta = {**_document_meta(project, page), "toc": bool(page.typst.get("toc", False))}
-        partials = _typst_partials(page)
+    if "typst" in conversion:
         source = page_work / f"{Path(name).stem}.typ"
-        typst_text = _convert(page, lambda: pandoc.to_typst(markdown, meta, page_work, partials))
+        typst_text = _convert(
+            page,
+            lambda: pandoc.to_typst(
+                markdown, conversion["typst"], page_work, _typst_partials(page)
+            ),
+        )
         source.write_text(typst_text, encoding="utf-8")
-        _convert(page, lambda: pandoc.compile_pdf(source, output_dir / output_name(name, ".pdf")))
+        pdf = output_dir / output_name(name, ".pdf")
+        _convert(page, lambda: pandoc.compile_pdf(source, pdf))
+        outputs.append(pdf)
+    return outputs, list(copied)
 
 
-def _copy_resources(project: Project, page: Page, html: str, target: Path) -> None:
+def _copy_resources(
+    project: Project, page: Page, html: str, target: Path, produced: set[Path]
+) -> dict[Path, Path]:
     """Copy the project files a page links to (e.g. a CSV its code wrote), as Quarto's
-    website resource discovery does; pages and figures are produced by the render itself."""
+    website resource discovery does; pages and figures are produced by the render itself.
+    Returns project file → copy in the site."""
+    copied: dict[Path, Path] = {}
     for url in _local_refs(html):
         path = url.split("#", 1)[0].split("?", 1)[0]
-        if not path or path.endswith((".html", ".pdf")) or (target.parent / path).exists():
+        destination = (target.parent / path).resolve()
+        if not path or path.endswith((".html", ".pdf")) or destination in produced:
             continue
         source = (page.path.parent / path).resolve()
         if source.is_file() and source.is_relative_to(project.directory):
-            destination = target.parent / path
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)
+            copied[source] = destination
+    return copied
 
 
 def _local_refs(html: str) -> list[str]:
