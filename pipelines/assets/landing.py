@@ -18,15 +18,19 @@ from pipelines.resources import DataDirResource, WarehouseResource
 DELIVERIES_TABLE = "raw._deliveries"
 
 
-def land_all(data_dir, archive: Archive) -> list[Delivery]:
-    """Archive every file in the inbox; collect all problems before failing."""
+def land_all(data_dir, archive: Archive, *, workers: int | None = None) -> list[Delivery]:
+    """Archive every file in the inbox; collect all problems before failing.
+
+    New files are parsed in up to ``workers`` processes (default: one per CPU; see
+    :meth:`Archive.land_many`); deliveries and problems keep the inbox's file order.
+    """
     deliveries: list[Delivery] = []
     problems = []
-    for path in delivery_files(data_dir):
-        try:
-            deliveries.append(archive.land(path))
-        except IngestError as error:
-            problems.extend(error.problems)
+    for outcome in archive.land_many(delivery_files(data_dir), workers=workers):
+        if isinstance(outcome, Delivery):
+            deliveries.append(outcome)
+        else:
+            problems.extend(outcome)
     if problems:
         raise IngestError(problems)
     return deliveries

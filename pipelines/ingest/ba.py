@@ -31,10 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines.ingest.ba_layouts import (
     AUSBILDUNGSMARKT_BIBB,
@@ -50,6 +48,7 @@ from pipelines.ingest.errors import IngestError
 from pipelines.ingest.regions import normalise_region_key
 from pipelines.ingest.symbols import CellError, parse_cell
 from pipelines.ingest.tidy import ParsedFile, order_columns
+from pipelines.ingest.xlsx import Merged, Sheet, Workbook
 
 __all__ = [
     "AGENTURBEZIRK_KREFELD_KEY",
@@ -67,6 +66,8 @@ SOURCE = "ba"
 HEADER_SEARCH_ROWS = 40
 """The header must start within this many rows (BA preambles have 11–14)."""
 MAX_HEADER_DEPTH = 3
+HEAD_ROWS = HEADER_SEARCH_ROWS + MAX_HEADER_DEPTH
+"""Rows the header search (and so the sniffer) reads."""
 
 AGENTURBEZIRK_KREFELD_KEY = "AA393"
 """Region key of the Agenturbezirk Krefeld (Stadt Krefeld + Kreis Viersen).
@@ -119,16 +120,16 @@ class _Attempt:
     missing: list[str]
 
 
-def _header_grid(ws: Worksheet, grid: list[list[object]]) -> list[list[object]]:
+def _header_grid(merged: list[Merged], grid: list[list[object]]) -> list[list[object]]:
     """The first rows with every merged range's value copied into all of its cells."""
-    limit = min(len(grid), HEADER_SEARCH_ROWS + MAX_HEADER_DEPTH)
+    limit = min(len(grid), HEAD_ROWS)
     top = [list(row) for row in grid[:limit]]
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row > limit:
+    for min_row, min_col, max_row, max_col in merged:
+        if min_row > limit:
             continue
-        value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else None
-        for r in range(rng.min_row, min(rng.max_row, limit) + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
+        value = grid[min_row - 1][min_col - 1] if min_row <= len(grid) else None
+        for r in range(min_row, min(max_row, limit) + 1):
+            for c in range(min_col, max_col + 1):
                 if c <= len(top[r - 1]):
                     top[r - 1][c - 1] = value
     return top
@@ -212,8 +213,15 @@ def _year_columns(spec: ValueColumn, hits: list[int], parts: list[tuple[str, ...
     return bound
 
 
-def _find_header(header_rows: list[list[object]]) -> _Header | list[_Attempt]:
-    """The first (lowest-ending, shallowest) row block that carries a layout's full label set."""
+def _find_header(
+    header_rows: list[list[object]], *, explain: bool = True
+) -> _Header | list[_Attempt]:
+    """The first (lowest-ending, shallowest) row block that carries a layout's full label set.
+
+    The attempts say how close each block came, for the error message; without ``explain``
+    a block that lacks one of a layout's row labels is not compared further (much faster on
+    the sheets of other sources, and the header found is the same).
+    """
     attempts: list[_Attempt] = []
     for last in range(min(len(header_rows), HEADER_SEARCH_ROWS + MAX_HEADER_DEPTH - 1)):
         for depth in range(1, MAX_HEADER_DEPTH + 1):
@@ -224,12 +232,18 @@ def _find_header(header_rows: list[list[object]]) -> _Header | list[_Attempt]:
             if not any(parts):
                 continue
             for layout in LAYOUTS:
+                if not explain and not _has_row_labels(layout, parts):
+                    continue
                 result = _bind(layout, parts)
                 if isinstance(result, _Header):
                     result.first_row, result.last_row = first, last
                     return result
                 attempts.append(result)
     return attempts
+
+
+def _has_row_labels(layout: Layout, parts: list[tuple[str, ...]]) -> bool:
+    return all(any(label.matches(p) for p in parts) for _, label in layout.row_labels)
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +494,7 @@ def _row_labels(
 # --------------------------------------------------------------------------------------------
 
 
-def _load(path: Path) -> openpyxl.Workbook:
+def _load(path: Path, book: Workbook | None = None) -> list[Sheet]:
     if not path.is_file():
         raise IngestError.single(SOURCE, path, "file not found")
     with path.open("rb") as fh:
@@ -490,15 +504,11 @@ def _load(path: Path) -> openpyxl.Workbook:
             SOURCE, path, "old Excel 97–2003 (.xls) workbook: save it as .xlsx first"
         )
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        return (book or Workbook(path)).sheets()
     except Exception as exc:  # openpyxl raises many types for a broken archive
         raise IngestError.single(
             SOURCE, path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})"
         ) from None
-
-
-def _grid(ws: Worksheet) -> list[list[object]]:
-    return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
 def _has_numbers(grid: list[list[object]], at_least: int = 3) -> bool:
@@ -544,50 +554,55 @@ def _unrecognised(sheet: _Sheet, grid: list[list[object]], attempts: list[_Attem
     )
 
 
-def sniff(path: str | Path) -> str | None:
+def sniff(path: str | Path, *, book: Workbook | None = None) -> str | None:
     """The project table name if ``path`` is a BA/BIBB workbook this module reads, else None.
 
     A workbook whose header is unrecognisable but whose title and footer show it comes from the
     BA is still claimed (by its title), so that :func:`parse` can say precisely what is wrong.
+    Only the first rows are read unless the title names a BA table. ``book`` is the workbook
+    already opened by another sniffer (see :mod:`pipelines.ingest.xlsx`).
     """
     path = Path(path)
     if path.suffix.lower() not in _XLSX_SUFFIXES or not path.is_file():
         return None
     try:
-        wb = _load(path)
+        sheets = _load(path, book)
     except IngestError:
         return None
-    for ws in wb.worksheets:
-        grid = _grid(ws)
-        found = _find_header(_header_grid(ws, grid))
+    for ws in sheets:
+        head = ws.rows(HEAD_ROWS)
+        found = _find_header(_header_grid(ws.merged, head), explain=False)
         if isinstance(found, _Header):
             return found.layout.table
-        text = " ".join(cell_text(c) for row in grid for c in row if isinstance(c, str)).lower()
-        if "bundesagentur für arbeit" in text or "bundesinstitut für berufsbildung" in text:
-            guessed = _guess_layouts(_title_lines(grid))
-            if guessed:
+        guessed = _guess_layouts(_title_lines(head))
+        if guessed:  # the footer may be anywhere below: the whole sheet is searched
+            rows = ws.rows()
+            text = " ".join(cell_text(c) for row in rows for c in row if isinstance(c, str))
+            text = text.lower()
+            if "bundesagentur für arbeit" in text or "bundesinstitut für berufsbildung" in text:
                 return guessed[0].table
     return None
 
 
-def parse(path: str | Path) -> ParsedFile:
+def parse(path: str | Path, *, book: Workbook | None = None) -> ParsedFile:
     """Read every table sheet of a BA/BIBB workbook into one tidy long table.
 
     Sheets without numbers (cover, contents, notes) are skipped; a sheet with numbers whose
     header matches no known table is an error, as is a workbook mixing tables.
     """
     path = Path(path)
-    wb = _load(path)
+    sheets = _load(path, book)
     records: list[dict] = []
     headers: list[_Header] = []
     notes: list[str] = []
-    for ws in wb.worksheets:
+    for ws in sheets:
         sheet = _Sheet(path, ws.title)
-        grid = _grid(ws)
-        found = _find_header(_header_grid(ws, grid))
+        grid = ws.rows()
+        header_rows = _header_grid(ws.merged, grid)
+        found = _find_header(header_rows, explain=False)
         if not isinstance(found, _Header):
             if _has_numbers(grid):
-                raise _unrecognised(sheet, grid, found)
+                raise _unrecognised(sheet, grid, _find_header(header_rows))
             notes.append(f"sheet {ws.title!r} skipped: no table")
             continue
         if found.first_row > 0 or found.last_row - found.first_row:

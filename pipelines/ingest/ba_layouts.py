@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 PARSER = "ba-xlsx"
 PARSER_BIBB = "ba-xlsx-bibb"
@@ -51,12 +51,12 @@ class Label:
     display: str
     synonyms: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def normed(self) -> frozenset[str]:
         return _normed_set((self.display, *self.synonyms))
 
     def matches(self, parts: Sequence[str]) -> bool:
-        return any(p in self.normed for p in parts)
+        return not self.normed.isdisjoint(parts)
 
 
 @cache

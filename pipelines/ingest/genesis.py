@@ -119,20 +119,24 @@ def _layout_of(first_line: str) -> str | None:
     return None
 
 
-def sniff(path: str | Path) -> str | None:
+def sniff(path: str | Path, *, book: object = None) -> str | None:
     """The GENESIS layout of ``path`` (``genesis-classic``, ``genesis-ffcsv-2025``,
-    ``genesis-ffcsv-2024``) or ``None`` when it is not a GENESIS download."""
+    ``genesis-ffcsv-2024``) or ``None`` when it is not a GENESIS download.
+
+    ``book`` (an opened workbook, see :mod:`pipelines.ingest.identify`) is not used: GENESIS
+    downloads are text."""
     with open(path, "rb") as handle:
         head = handle.read(8192)
     text, _ = decode(head)
     return _layout_of(_first_line(text))
 
 
-def parse(path: str | Path, *, table_code: str | None = None) -> ParsedFile:
+def parse(path: str | Path, *, table_code: str | None = None, book: object = None) -> ParsedFile:
     """Read a GENESIS download into the tidy long table.
 
     ``table_code`` overrides the code for ffcsv files, whose content carries only the
     statistic's number (the code is taken from the file name ``<code>_…_flat.csv``).
+    ``book`` is not used (see :func:`sniff`).
     """
     path = Path(path)
     data = path.read_bytes()

@@ -1,15 +1,19 @@
 """Recognise which source and parser a delivered file belongs to.
 
-Each source module offers ``sniff(path)`` (cheap: reads the first lines or the header) and
-``parse(path)``. Recognition is by content, never by file name: users rename files.
+Each source module offers ``sniff(path, *, book=None)`` (cheap: reads the first lines or the
+header) and ``parse(path, *, book=None)``. Recognition is by content, never by file name: users
+rename files. A workbook is opened once per file (``book``, :class:`pipelines.ingest.xlsx.Workbook`)
+and shared by the sniffers and the parser, so its sheets are read once.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from pipelines.ingest import xlsx
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.tidy import ParsedFile
 
@@ -30,11 +34,12 @@ def _module(source: str):
 
 def identify(path: Path) -> tuple[str, Callable[[Path], ParsedFile]]:
     """Return ``(source, parse)`` for a delivered file, or raise :class:`IngestError`."""
+    book = xlsx.Workbook(path) if path.suffix.lower() in xlsx.SUFFIXES else None
     for source in SOURCE_MODULES:
         module = _module(source)
         try:
-            if module.sniff(path):
-                return source, module.parse
+            if module.sniff(path, book=book):
+                return source, partial(module.parse, book=book)
         except IngestError:
             raise
         except (OSError, ValueError, KeyError) as exc:  # a sniffer that cannot read the file

@@ -18,12 +18,13 @@ import datetime as dt
 import io
 import itertools
 import math
+import operator
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
+import numpy as np
 import pandas as pd
 
 from pipelines.ingest.errors import IngestError, Problem
@@ -42,6 +43,7 @@ from pipelines.ingest.schulen_templates import (
 )
 from pipelines.ingest.symbols import CellError, parse_cell
 from pipelines.ingest.tidy import LEADING_COLUMNS, TRAILING_COLUMNS, ParsedFile, order_columns
+from pipelines.ingest.xlsx import Sheet, Workbook, normalise
 
 REGION_NAME = "Krefeld"
 CSV_SUFFIXES = (".csv", ".txt")
@@ -64,21 +66,32 @@ _INTEGER = re.compile(r"^[+-]?\d{1,9}(?:\.0+)?$", re.ASCII)
 
 @dataclass(frozen=True)
 class _Grid:
-    """The cells of one CSV file or worksheet, each row with its number as Excel shows it."""
+    """The cells of one CSV file or worksheet; row ``i`` is row ``start + i`` in Excel.
 
-    rows: list[tuple[int, tuple[object, ...]]]
+    A whole worksheet's cells are left as calamine returns them (see
+    :meth:`pipelines.ingest.xlsx.Sheet.raw_rows`) when ``raw`` is true: each distinct value is
+    normalised once when it is cast, not every cell up front.
+    """
+
+    rows: list[Sequence[object]]
     is_csv: bool
     sheet: str | None = None
     first: bool = True  # the first (or only) sheet of the file
+    raw: bool = False
+    source: Sheet | None = field(default=None, compare=False, repr=False)
+    start: int = 1
 
 
-def _read_grids(path: Path, head: int | None = None) -> tuple[list[_Grid], list[str]]:
-    """All rows of the file, or only the first ``head`` rows of each sheet (for sniffing)."""
+def _read_grids(
+    path: Path, head: int | None = None, book: Workbook | None = None
+) -> tuple[list[_Grid], list[str]]:
+    """All rows of a CSV file (or its first ``head`` rows, for sniffing); for a workbook, the
+    header search rows of each sheet (:func:`_complete` adds the rest)."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return _read_csv(path, head)
     if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(path, head), []
+        return _read_xlsx(path, book), []
     raise IngestError.single(
         SOURCE, path, f"unsupported file type {suffix!r}; templates are delivered as CSV or XLSX"
     )
@@ -97,13 +110,35 @@ def _read_csv(path: Path, head: int | None = None) -> tuple[list[_Grid], list[st
                 SOURCE, path, f"file is neither UTF-8 nor Windows-1252 text (byte {exc.start})"
             ) from None
         notes.append("read as Windows-1252 (cp1252)")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-    rows: list[tuple[int, tuple[object, ...]]] = []
+    return _read_csv_records(path, text, head), notes
+
+
+def _read_csv_records(path: Path, text: str, head: int | None) -> list[_Grid]:
+    rows: list[Sequence[object]]
+    if "\x00" not in text:
+        try:
+            rows = list(itertools.islice(_csv_reader(text), head))
+        except csv.Error:
+            rows = _broken_csv(path, text, head)
+    else:
+        rows = _broken_csv(path, text, head)
+    if rows and len(rows[0]) == 1 and str(rows[0][0]).strip().lower() == "sep=;":
+        return [_Grid(rows[1:], is_csv=True, start=2)]
+    return [_Grid(rows, is_csv=True)]
+
+
+def _csv_reader(text: str) -> Iterator[list[str]]:
+    return csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+
+
+def _broken_csv(path: Path, text: str, head: int | None) -> list[Sequence[object]]:
+    """Read record by record to name the row where the structure breaks (or a NUL byte)."""
+    rows: list[Sequence[object]] = []
     try:
-        for number, record in enumerate(itertools.islice(reader, head), start=1):
+        for record in itertools.islice(_csv_reader(text), head):
             if "\x00" in "".join(record):
                 raise csv.Error("NUL byte in the data")
-            rows.append((number, tuple(record)))
+            rows.append(record)
     except csv.Error as exc:
         raise IngestError.single(
             SOURCE,
@@ -111,28 +146,32 @@ def _read_csv(path: Path, head: int | None = None) -> tuple[list[_Grid], list[st
             f"broken CSV structure ({exc}); the file may be truncated or not a ';' CSV",
             row=len(rows) + 1,
         ) from None
-    if rows and len(rows[0][1]) == 1 and str(rows[0][1][0]).strip().lower() == "sep=;":
-        rows = rows[1:]
-    return [_Grid(rows, is_csv=True)], notes
+    return rows
 
 
-def _read_xlsx(path: Path, head: int | None = None) -> list[_Grid]:
-    """Cells of every sheet; streaming (read-only) when only the head is needed."""
+def _read_xlsx(path: Path, book: Workbook | None = None) -> list[_Grid]:
+    """The header search rows of every sheet."""
     try:
-        workbook = openpyxl.load_workbook(path, data_only=True, read_only=head is not None)
         grids = []
-        for index, sheet in enumerate(workbook.worksheets):
-            if head is not None:
-                sheet.reset_dimensions()  # exporters write wrong <dimension> tags
-            cells = sheet.iter_rows(max_row=head, values_only=True)
-            rows = [(number, tuple(values)) for number, values in enumerate(cells, start=1)]
-            grids.append(_Grid(rows, is_csv=False, sheet=sheet.title, first=index == 0))
-        workbook.close()
+        for index, sheet in enumerate((book or Workbook(path)).sheets()):
+            rows = sheet.rows(HEADER_SEARCH_ROWS)
+            grids.append(
+                _Grid(rows, is_csv=False, sheet=sheet.title, first=index == 0, source=sheet)
+            )
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise IngestError.single(
             SOURCE, path, f"cannot open as XLSX workbook ({type(exc).__name__}: {exc})"
         ) from None
     return grids
+
+
+def _complete(grid: _Grid) -> _Grid:
+    """A worksheet grid with all its rows."""
+    if grid.source is None:
+        return grid
+    rows = grid.source.raw_rows()  # the header search rows again, not normalised: one type
+    raw = grid.source.needs_normalising  # per column makes the distinct values few
+    return _Grid(rows, False, grid.sheet, grid.first, raw)
 
 
 # --- header recognition --------------------------------------------------------------------
@@ -210,7 +249,8 @@ def _score(header: _Header) -> tuple[float, float, int] | None:
 
 def _find_header(grid: _Grid) -> _Header | list[_Header] | None:
     """The first row that looks like a template header (a list when it is ambiguous)."""
-    for position, (row, cells) in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+    for position, cells in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        row = grid.start + position
         scored = []
         for tpl in TEMPLATES:  # looked up per call: a new version only has to be registered
             header = _match(tpl, cells, position, row)
@@ -225,8 +265,10 @@ def _find_header(grid: _Grid) -> _Header | list[_Header] | None:
     return None
 
 
-def _locate(path: Path, head: int | None = None) -> tuple[_Grid, _Header, list[str]]:
-    grids, notes = _read_grids(path, head)
+def _locate(
+    path: Path, head: int | None = None, book: Workbook | None = None
+) -> tuple[_Grid, _Header, list[str]]:
+    grids, notes = _read_grids(path, head, book)
     for grid in grids:
         found = _find_header(grid)
         if isinstance(found, list):
@@ -236,10 +278,10 @@ def _locate(path: Path, head: int | None = None) -> tuple[_Grid, _Header, list[s
                 row=found[0].row,
             )  # fmt: skip
         if found is not None:
-            return grid, found, notes
+            return (grid if head is not None else _complete(grid)), found, notes
     known = ", ".join(sorted({t.name for t in TEMPLATES}))
     hint = ""
-    if grids and grids[0].is_csv and any("," in str(c) for _, r in grids[0].rows[:5] for c in r):
+    if grids and grids[0].is_csv and any("," in str(c) for r in grids[0].rows[:5] for c in r):
         hint = " — template CSV files use ';' as the separator"
     raise IngestError.single(
         SOURCE,
@@ -423,28 +465,45 @@ _CASTERS = {
 
 
 # --- rows ----------------------------------------------------------------------------------
+#
+# The data rows are read column by column: a column's distinct cell values are cast once each
+# (a state-wide file repeats one school year, a few codes and small counts in 100 000 rows),
+# and the problems are put back into the order a row-by-row reading meets them — by row, then
+# by column in template order — stopping after the row that brings them to MAX_PROBLEMS.
+
+_NUMBER_TYPES = frozenset({int, float, bool})
+"""Cell types whose equal values are equal dictionary keys (``1 == 1.0 == True``)."""
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """A cell value that breaks its column's rule."""
+
+    rule: str
+    value: object
 
 
 @dataclass
-class _Record:
-    row: int
-    values: dict[str, object]
-    symbols: dict[str, str | None]
+class _CastColumn:
+    """One template column cast for every data row."""
+
+    values: list[object]
+    symbols: list[str | None] | None
+    problems: list[tuple[int, str, object]]  # (row index, rule, value)
+    failed: set[int]  # rows whose cell broke a rule: they give no record
+    repaired: list[tuple[int, object, str]]  # (row index, cell, restored value)
 
 
 @dataclass
-class _Reading:
-    """State while reading the data rows of one file."""
+class _Rows:
+    """The data rows of one file, read: the records (column-wise) or the problems."""
 
-    file: str
-    header: _Header
-    records: list[_Record] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    sum_rows: list[int] = field(default_factory=list)
-    repaired: list[tuple[int, object, str]] = field(default_factory=list)
-
-    def problem(self, rule: str, row: int, column: str | None = None, value: object = None):
-        self.problems.append(Problem(SOURCE, self.file, rule, row, column, value))
+    numbers: list[int]  # each record's row number as Excel shows it
+    values: dict[str, list[object]]
+    symbols: dict[str, list[str | None]]
+    problems: list[Problem]
+    sum_rows: list[int]
+    repaired: list[tuple[int, object, str]]  # (row, cell, restored value)
 
 
 def _key_indexes(header: _Header) -> list[int]:
@@ -452,201 +511,325 @@ def _key_indexes(header: _Header) -> list[int]:
     return [i for i, name in header.columns.items() if name in key]
 
 
-def _is_sum_row(header: _Header, cells: Sequence[object]) -> bool:
-    """A row labelled as a sum in its first cell or in a key/code column."""
+class _Columns:
+    """The data rows' cells column by column (``None`` where a row is too short)."""
+
+    def __init__(self, cells: list[Sequence[object]]):
+        self.cells = cells
+        self.shortest = min(map(len, cells), default=0)
+        self.longest = max(map(len, cells), default=0)
+
+    def __getitem__(self, index: int) -> Sequence[object]:
+        if index >= self.longest:
+            return [None] * len(self.cells)
+        if index < self.shortest:
+            return list(map(operator.itemgetter(index), self.cells))
+        return [row[index] if index < len(row) else None for row in self.cells]
+
+
+def _is_sum_label(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    return bool(words) and words[0] in SUM_WORDS
+
+
+def _sum_rows(header: _Header, columns: _Columns) -> set[int]:
+    """Rows labelled as a sum in their first cell or in a key/code column."""
     tpl = header.template
     candidates = [0] + [
         i for i, name in header.columns.items() if tpl.column(name).kind is not Kind.TEXT
     ]
-    for index in candidates:
-        if index < len(cells) and isinstance(cells[index], str):
-            words = re.findall(r"[^\W\d_]+", cells[index].casefold())
-            if words and words[0] in SUM_WORDS:
-                return True
-    return False
+    found: set[int] = set()
+    for index in dict.fromkeys(candidates):
+        column = columns[index]
+        labels = {v for v in set(column) if isinstance(v, str) and _is_sum_label(v)}
+        if labels:
+            found.update(i for i, v in enumerate(column) if v in labels)
+    return found
 
 
-def _data_rows(grid: _Grid, header: _Header) -> tuple[list[tuple[int, tuple]], list[int]]:
-    """Rows below the header without blank rows; trailing rows without any key are sums."""
-    rows = [(n, c) for n, c in grid.rows[header.position + 1 :] if not all(map(_is_empty, c))]
+def _data_rows(grid: _Grid, header: _Header) -> tuple[list[int], list[Sequence], list[int]]:
+    """Rows below the header without blank rows — their numbers and cells — and the numbers
+    of the trailing rows without any key (sums)."""
+    rows = grid.rows
+    filled = [
+        i
+        for i in range(header.position + 1, len(rows))
+        if (rows[i] and rows[i][0].__class__ is str and rows[i][0].strip())
+        or not all(map(_is_empty, rows[i]))
+    ]  # a filled first cell settles most rows without a call
     keys = _key_indexes(header)
-    last_keyed = max(
-        (i for i, (_, cells) in enumerate(rows)
-         if any(k < len(cells) and not _is_empty(cells[k]) for k in keys)),
-        default=len(rows) - 1,
+    last_keyed = next(
+        (j for j in range(len(filled) - 1, -1, -1)
+         if any(k < len(rows[filled[j]]) and not _is_empty(rows[filled[j]][k]) for k in keys)),
+        len(filled) - 1,
     )  # fmt: skip
-    return rows[: last_keyed + 1], [n for n, _ in rows[last_keyed + 1 :]]
+    data, trailing = filled[: last_keyed + 1], filled[last_keyed + 1 :]
+    cells = rows[data[0] : data[-1] + 1] if data and len(data) == data[-1] - data[0] + 1 else None
+    return (
+        [grid.start + i for i in data],
+        cells if cells is not None else [rows[i] for i in data],
+        [grid.start + i for i in trailing],
+    )
 
 
-def _read_row(reading: _Reading, grid: _Grid, row: int, cells: tuple[object, ...]) -> None:
-    header = reading.header
-    if grid.is_csv and len(cells) < header.width:
-        reading.problem(
-            f"row has {len(cells)} of the header's {header.width} fields "
-            "(file truncated or row broken)",
-            row,
-            value=";".join(str(c) for c in cells)[:80],
-        )
-        return
-    extra = [c for c in cells[header.width :] if not _is_empty(c)]
-    if grid.is_csv and extra:
-        reading.problem(
-            f"row has more fields than the header's {header.width} (a stray ';'?)",
-            row,
-            value=extra[0],
-        )
-        return
-    if _is_sum_row(header, cells):
-        reading.sum_rows.append(row)
-        return
-    record = _Record(row, {}, {})
-    present = {name: cells[i] if i < len(cells) else None for i, name in header.columns.items()}
-    for col in header.template.columns:
-        raw = present.get(col.name)
-        if _is_empty(raw):
-            if col.required:
-                reading.problem("required value missing", row, col.name)
-            record.values[col.name], record.symbols[col.name] = None, None
-            continue
-        try:
-            cast = _cast(col, raw)
-        except _CellProblem as exc:
-            reading.problem(str(exc), row, col.name, raw)
-            continue
-        record.values[col.name], record.symbols[col.name] = cast.value, cast.symbol
-        if cast.repaired:
-            reading.repaired.append((row, raw, str(cast.value)))
-    if len(record.values) == len(header.template.columns):
-        reading.records.append(record)
+def _outcome(col: Column, value: object) -> _Cast | _Broken | None:
+    """A cell cast by its column's rule; ``None`` for an empty cell."""
+    if _is_empty(value):
+        return None
+    try:
+        return _cast(col, value)
+    except _CellProblem as exc:
+        return _Broken(str(exc), value)
 
 
-def _check_records(reading: _Reading) -> None:
-    tpl = reading.header.template
-    seen: dict[tuple, int] = {}
-    for record in reading.records:
-        key = tuple(record.values[name] for name in tpl.key)
-        if key in seen:
-            shown = ", ".join(f"{n}={v}" for n, v in zip(tpl.key, key, strict=True))
-            reading.problem(
-                f"duplicate key ({shown}): same as row {seen[key]}",
-                record.row,
-                ", ".join(tpl.key),
-            )
+def _cast_column(col: Column, cells: Sequence[object], raw: bool) -> _CastColumn:
+    """Cast a column, each distinct value once (``raw``: calamine values, normalised first)."""
+    keys: Sequence[object] = cells
+    if len(set(map(type, cells)) & _NUMBER_TYPES) > 1:
+        keys = [c if c.__class__ is str else (c.__class__, c) for c in cells]
+    distinct = dict(zip(keys, cells, strict=True))
+    if raw:
+        distinct = {k: normalise(c) for k, c in distinct.items()}
+    outcomes = {k: _outcome(col, c) for k, c in distinct.items()}
+    value_of = {k: o.value if o.__class__ is _Cast else None for k, o in outcomes.items()}
+    values = list(map(value_of.__getitem__, keys))
+    symbols = None
+    if col.role is Role.MEASURE:
+        symbol_of = {k: o.symbol if o.__class__ is _Cast else None for k, o in outcomes.items()}
+        symbols = list(map(symbol_of.__getitem__, keys))
+    bad = {k for k, o in outcomes.items() if o.__class__ is _Broken or (o is None and col.required)}
+    problems: list[tuple[int, str, object]] = []
+    failed: set[int] = set()
+    for i in (i for i, k in enumerate(keys) if k in bad) if bad else ():
+        outcome = outcomes[keys[i]]
+        if outcome is None:
+            problems.append((i, "required value missing", None))
         else:
-            seen[key] = record.row
-        for check in tpl.checks:
-            _apply_check(reading, check, record)
+            problems.append((i, outcome.rule, outcome.value))
+            failed.add(i)
+    fixed = {k for k, o in outcomes.items() if o.__class__ is _Cast and o.repaired}
+    repaired = [
+        (i, distinct[k], str(value_of[k])) for i, k in enumerate(keys) if k in fixed
+    ] if fixed else []  # fmt: skip
+    return _CastColumn(values, symbols, problems, failed, repaired)
 
 
-def _apply_check(reading: _Reading, check: SumAtMost | Differs, record: _Record) -> None:
-    values = record.values
-    if isinstance(check, SumAtMost):
-        parts = [values[p] for p in check.parts]
-        limit = values[check.limit]
-        if limit is None or any(p is None for p in parts):
-            return
-        total = check.factor * sum(parts)
-        if total > limit:
-            reading.problem(
-                f"rule {check.describe()} broken: {_fmt(total)} > {_fmt(limit)}",
-                record.row,
-                check.limit,
-                limit,
+def _width_problems(file: str, header: _Header, numbers: list[int], cells) -> dict[int, Problem]:
+    """CSV rows with fewer fields than the header, or filled fields beyond it."""
+    width = header.width
+    found: dict[int, Problem] = {}
+    for i in (i for i, n in enumerate(map(len, cells)) if n != width):
+        row = cells[i]
+        if len(row) < width:
+            found[i] = Problem(
+                SOURCE,
+                file,
+                f"row has {len(row)} of the header's {width} fields (file truncated or row broken)",
+                numbers[i],
+                value=";".join(str(c) for c in row)[:80],
             )
-    elif values[check.first] is not None and values[check.first] == values[check.second]:
-        reading.problem(
-            f"rule {check.describe()} broken: both are {values[check.first]!r}",
-            record.row,
-            check.second,
-            values[check.second],
-        )
+        elif extra := [c for c in row[width:] if not _is_empty(c)]:
+            found[i] = Problem(
+                SOURCE,
+                file,
+                f"row has more fields than the header's {width} (a stray ';'?)",
+                numbers[i],
+                value=extra[0],
+            )
+    return found
+
+
+def _read_rows(
+    file: str, grid: _Grid, header: _Header, numbers: list[int], cells: list[Sequence]
+) -> _Rows:
+    tpl = header.template
+    columns = _Columns(cells)
+    at: dict[int, list[Problem]] = {}  # row index → its problems in reading order
+    if grid.is_csv:
+        at = {i: [p] for i, p in _width_problems(file, header, numbers, cells).items()}
+    sums = _sum_rows(header, columns) - at.keys()
+    skipped = sums | at.keys()
+    index_of = {name: i for i, name in header.columns.items()}
+    cast: dict[str, _CastColumn] = {}
+    for col in tpl.columns:
+        index = index_of.get(col.name)
+        column = columns[index] if index is not None else [None] * len(cells)
+        cast[col.name] = _cast_column(col, column, grid.raw)
+        for i, rule, value in cast[col.name].problems:
+            if i not in skipped:
+                at.setdefault(i, []).append(
+                    Problem(SOURCE, file, rule, numbers[i], col.name, value)
+                )
+    problems: list[Problem] = []
+    end = len(cells)
+    for i in sorted(at):
+        problems.extend(at[i])
+        if len(problems) >= MAX_PROBLEMS:
+            end = i + 1  # reading stops after this row
+            break
+    failed = set().union(*(c.failed for c in cast.values())) | skipped
+    keep = [i for i in range(end) if i not in failed]
+    if len(keep) == len(cells):
+        values = {name: c.values for name, c in cast.items()}
+        symbols = {name: c.symbols for name, c in cast.items() if c.symbols is not None}
+    else:
+        values = {name: [c.values[i] for i in keep] for name, c in cast.items()}
+        symbols = {
+            name: [c.symbols[i] for i in keep] for name, c in cast.items() if c.symbols is not None
+        }
+    kept = [numbers[i] for i in keep]
+    problems += _check_records(file, tpl, kept, values)
+    order = {name: position for position, name in enumerate(cast)}
+    repaired = sorted(
+        ((i, order[name], cell, fixed)
+         for name, c in cast.items() for i, cell, fixed in c.repaired
+         if i < end and i not in skipped),
+        key=lambda item: item[:2],
+    )  # fmt: skip
+    return _Rows(
+        numbers=kept,
+        values=values,
+        symbols=symbols,
+        problems=problems,
+        sum_rows=[numbers[i] for i in sorted(sums) if i < end],
+        repaired=[(numbers[i], cell, fixed) for i, _, cell, fixed in repaired],
+    )
+
+
+def _check_records(
+    file: str, tpl: Template, numbers: list[int], values: dict[str, list[object]]
+) -> list[Problem]:
+    """Duplicate keys and the template's row rules, per record in row order."""
+    at: dict[int, list[Problem]] = {}
+    seen: dict[tuple, int] = {}
+    keys = list(zip(*(values[name] for name in tpl.key), strict=True))
+    for j, key in enumerate(keys if len(set(keys)) < len(keys) else ()):
+        first = seen.setdefault(key, numbers[j])
+        if first != numbers[j]:
+            shown = ", ".join(f"{n}={v}" for n, v in zip(tpl.key, key, strict=True))
+            rule = f"duplicate key ({shown}): same as row {first}"
+            at[j] = [Problem(SOURCE, file, rule, numbers[j], ", ".join(tpl.key))]
+    for check in tpl.checks:
+        for j, problem in _broken_rule(file, check, numbers, values):
+            at.setdefault(j, []).append(problem)
+    return [problem for j in sorted(at) for problem in at[j]]
+
+
+def _broken_rule(
+    file: str, check: SumAtMost | Differs, numbers: list[int], values: dict[str, list[object]]
+) -> Iterator[tuple[int, Problem]]:
+    if isinstance(check, SumAtMost):
+        limits = values[check.limit]
+        parts = [values[p] for p in check.parts]
+        limit = np.array(limits, dtype="float64")  # None → NaN: the rule is then not applied
+        arrays = [np.array(p, dtype="float64") for p in parts]
+        known = ~np.isnan(limit)
+        total = arrays[0]
+        known &= ~np.isnan(arrays[0])
+        for array in arrays[1:]:
+            total = total + array  # left to right, as sum() adds
+            known &= ~np.isnan(array)
+        for j in np.flatnonzero(known & (check.factor * total > limit)).tolist():
+            exact = check.factor * sum(p[j] for p in parts)  # type: ignore[misc]
+            rule = f"rule {check.describe()} broken: {_fmt(exact)} > {_fmt(limits[j])}"
+            yield j, Problem(SOURCE, file, rule, numbers[j], check.limit, limits[j])
+        return
+    firsts, seconds = values[check.first], values[check.second]
+    for j, (a, b) in enumerate(zip(firsts, seconds, strict=True)):
+        if a is not None and a == b:
+            rule = f"rule {check.describe()} broken: both are {a!r}"
+            yield j, Problem(SOURCE, file, rule, numbers[j], check.second, b)
 
 
 # --- tidy ----------------------------------------------------------------------------------
 
 
-def _dimension_value(col: Column, value: object) -> object:
-    if value is None or col.kind is Kind.NUMBER:
-        return value
-    return str(value)
+def _tidy(tpl: Template, rows: _Rows) -> pd.DataFrame:
+    """One row per record and measure; each column's type is inferred once per record, and
+    the per-measure rows are made by repeating (the old row-by-row build took most of the time).
+    """
+    n = len(rows.numbers)
+    values = rows.values
+    times = len(tpl.measures) if tpl.melted else 1
 
+    def column(cells: Sequence[object]) -> pd.Series:
+        series = pd.Series(cells)
+        return series if times == 1 else series.repeat(times).reset_index(drop=True)
 
-def _tidy(tpl: Template, records: Iterable[_Record]) -> pd.DataFrame:
-    dims = [c for c in tpl.columns if c.role in (Role.KEY, Role.ATTRIBUTE)]
-    rows = []
-    for record in records:
-        base = {
-            "source": SOURCE,
-            "table_code": tpl.table_code,
-            "region_key": KREFELD_GEMEINDE,
-            "region_name": REGION_NAME,
-            "period": record.values[tpl.period_column],
-        }
-        if tpl.region_column is not None:
-            bezirk = str(record.values[tpl.region_column])
-            base["region_key"] = normalise_region_key(f"{KREFELD_GEMEINDE}-{bezirk}")
-            base["region_name"] = STADTBEZIRKE[bezirk]
-        base.update({c.name: _dimension_value(c, record.values[c.name]) for c in dims})
-        if tpl.per_case:
-            rows.append({**base, "value": 1.0, "symbol": None})
-        elif not tpl.measures:
-            rows.append({**base, "value": math.nan, "symbol": None})
-        elif not tpl.melted:
-            rows.append({**base, **_value(record, tpl.measures[0])})
-        else:
-            rows.extend({**base, "merkmal": m, **_value(record, m)} for m in tpl.measures)
+    def constant(value: object) -> pd.Series:
+        return pd.Series([value]).repeat(n * times).reset_index(drop=True)
+
+    data: dict[str, pd.Series] = {
+        "source": constant(SOURCE),
+        "table_code": constant(tpl.table_code),
+        "region_key": constant(KREFELD_GEMEINDE),
+        "region_name": constant(REGION_NAME),
+        "period": column(values[tpl.period_column]),
+    }
+    if tpl.region_column is not None:
+        bezirke = [str(v) for v in values[tpl.region_column]]
+        keys = {b: normalise_region_key(f"{KREFELD_GEMEINDE}-{b}") for b in dict.fromkeys(bezirke)}
+        data["region_key"] = column([keys[b] for b in bezirke])
+        data["region_name"] = column([STADTBEZIRKE[b] for b in bezirke])
+    for col in tpl.columns:
+        if col.role in (Role.KEY, Role.ATTRIBUTE):
+            cells = values[col.name]
+            if col.kind is not Kind.NUMBER:
+                cells = [None if v is None else str(v) for v in cells]
+            data[col.name] = column(cells)
+    if tpl.melted:
+        data["merkmal"] = pd.Series(list(tpl.measures) * n)
+    if tpl.per_case:
+        value, symbol = np.ones(n), np.full(n, None, dtype=object)
+    elif not tpl.measures:
+        value, symbol = np.full(n, np.nan), np.full(n, None, dtype=object)
+    else:  # record by record, measure by measure; None → NaN
+        value = np.array([values[m] for m in tpl.measures], dtype="float64").T.ravel()
+        symbol = np.array([rows.symbols[m] for m in tpl.measures], dtype=object).T.ravel()
+    data["value"] = pd.Series(value, dtype="float64")
+    data["symbol"] = pd.Series(symbol, dtype=object)
     columns = [*LEADING_COLUMNS, *tpl.dimensions, *TRAILING_COLUMNS]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["value"] = frame["value"].astype("float64")
-    frame["symbol"] = pd.Series([row["symbol"] for row in rows], index=frame.index, dtype=object)
-    return order_columns(frame)
-
-
-def _value(record: _Record, measure: str) -> dict[str, object]:
-    value = record.values[measure]
-    return {"value": math.nan if value is None else value, "symbol": record.symbols[measure]}
+    return order_columns(pd.DataFrame(data, columns=columns))
 
 
 # --- public API ----------------------------------------------------------------------------
 
 
-def sniff(path: str | Path) -> str | None:
-    """The template name a file's header matches, or ``None`` when it is not a template file."""
+def sniff(path: str | Path, *, book: Workbook | None = None) -> str | None:
+    """The template name a file's header matches, or ``None`` when it is not a template file.
+
+    ``book`` is the workbook already opened by another sniffer (see :mod:`pipelines.ingest.xlsx`).
+    """
     path = Path(path)
     if path.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES:
         return None
     try:
-        _, header, _ = _locate(path, head=HEADER_SEARCH_ROWS)
+        _, header, _ = _locate(path, head=HEADER_SEARCH_ROWS, book=book)
     except IngestError:
         return None
     return header.template.name
 
 
-def parse(path: str | Path) -> ParsedFile:
+def parse(path: str | Path, *, book: Workbook | None = None) -> ParsedFile:
     """Read one template file into the tidy table; raise :class:`IngestError` on bad input."""
     path = Path(path)
-    grid, header, notes = _locate(path)
+    grid, header, notes = _locate(path, book=book)
     tpl = header.template
     file = path.name if grid.first else f"{path.name} [sheet {grid.sheet!r}]"
     _check_header(file, header)
-    reading = _Reading(file, header)
-    rows, trailing = _data_rows(grid, header)
-    for row, cells in rows:
-        _read_row(reading, grid, row, cells)
-        if len(reading.problems) >= MAX_PROBLEMS:
-            break
-    _check_records(reading)
-    if not reading.problems and not reading.records:
-        reading.problem("no data rows below the header", header.row)
-    if reading.problems:
-        raise IngestError(reading.problems[:MAX_PROBLEMS])
-    notes += _notes(grid, header, reading, trailing)
+    numbers, cells, trailing = _data_rows(grid, header)
+    rows = _read_rows(file, grid, header, numbers, cells)
+    if not rows.problems and not rows.numbers:
+        rows.problems.append(Problem(SOURCE, file, "no data rows below the header", header.row))
+    if rows.problems:
+        raise IngestError(rows.problems[:MAX_PROBLEMS])
+    notes += _notes(grid, header, rows, trailing)
     return ParsedFile(
         source=SOURCE,
         table=tpl.name,
         table_code=tpl.table_code,
         parser=tpl.parser,
-        frame=_tidy(tpl, reading.records),
+        frame=_tidy(tpl, rows),
         notes=notes,
     )
 
@@ -674,7 +857,7 @@ def _check_header(file: str, header: _Header) -> None:
         raise IngestError(problems)
 
 
-def _notes(grid: _Grid, header: _Header, reading: _Reading, trailing: list[int]) -> list[str]:
+def _notes(grid: _Grid, header: _Header, reading: _Rows, trailing: list[int]) -> list[str]:
     notes = [f"template {header.template.table_code}"]
     if header.row != 1 or not grid.first:
         sheet = "" if grid.first else f" of sheet {grid.sheet!r}"
