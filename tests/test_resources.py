@@ -15,11 +15,16 @@ def _warehouse(tmp_path: Path) -> WarehouseResource:
     )
 
 
-def test_staging_starts_as_a_copy_of_the_live_warehouse(tmp_path):
+def _live_with_one_row(tmp_path: Path) -> WarehouseResource:
     warehouse = _warehouse(tmp_path)
     warehouse.live_path().parent.mkdir(parents=True)
     with duckdb.connect(str(warehouse.live_path())) as con:
         con.execute("create table t as select 1 as x")
+    return warehouse
+
+
+def test_staging_starts_as_a_copy_of_the_live_warehouse(tmp_path):
+    warehouse = _live_with_one_row(tmp_path)
     staging = warehouse.staging_path("run1")
     with duckdb.connect(str(staging)) as con:
         con.execute("insert into t values (2)")
@@ -49,10 +54,7 @@ def test_release_swaps_warehouse_and_site(tmp_path):
 
 def test_staging_keeps_one_path_and_a_new_run_starts_from_the_live_file(tmp_path):
     """dbt's partial parse needs a stable path; a new run must not inherit a failed run's copy."""
-    warehouse = _warehouse(tmp_path)
-    warehouse.live_path().parent.mkdir(parents=True)
-    with duckdb.connect(str(warehouse.live_path())) as con:
-        con.execute("create table t as select 1 as x")
+    warehouse = _live_with_one_row(tmp_path)
     first = warehouse.staging_path("failed-run")
     with duckdb.connect(str(first)) as con:
         con.execute("insert into t values (2)")
