@@ -89,17 +89,21 @@ def code_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
     return files_fingerprint(repo, [*files, *([lock] if lock.exists() else [])])
 
 
+REPORT_OUTPUTS = frozenset({"_site", "_qualitaet", "_freeze", "indikatoren", "__pycache__"})
+"""Folders in ``reports/`` that a run writes (site, quality page, generated indicator pages):
+outputs, not sources of the report."""
+
+
 def report_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
     """The report project and the renderer; the data a page reads is the page cache's job."""
     reports = repo / "reports"
-    generated = reports / "indikatoren"  # written by the pre-render script from the data
     files = [
         f
         for f in reports.rglob("*")
         if f.is_file()
-        and not f.is_relative_to(generated)
-        and not any(part.startswith(("_site", ".")) for part in f.relative_to(reports).parts)
-        and "__pycache__" not in f.parts
+        and not any(
+            part in REPORT_OUTPUTS or part.startswith(".") for part in f.relative_to(reports).parts
+        )
     ]
     renderer = list((repo / "pipelines" / "report").rglob("*"))
     renderer = [f for f in renderer if f.is_file() and "__pycache__" not in f.parts]

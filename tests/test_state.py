@@ -80,6 +80,12 @@ def test_code_and_report_fingerprints_follow_their_files(tmp_path):
     (tmp_path / "pipelines/assets/a.py").write_text("x = 2\n")
     assert state.code_fingerprint(tmp_path) != code
 
+    report = state.report_fingerprint(tmp_path)
+    for output in ("_site/index.html", "_qualitaet/index.html", "indikatoren/x.qmd"):
+        (tmp_path / "reports" / output).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "reports" / output).write_text("written by a run")
+    assert state.report_fingerprint(tmp_path) == report  # outputs are no sources
+
 
 def test_records_round_trip(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
