@@ -31,6 +31,8 @@ BIN = REPO / ".venv" / "bin"
 MEASURE = Path(__file__).resolve().with_name("measure.py")
 SAMPLE = Path("data") / "sample"
 HELD_BACK = Path("ba") / "arbeitslose_2025.xlsx"
+SCALE = "state"
+"""The ``--scale`` of ``python -m pipelines.sample.generate`` the scale scenario runs on."""
 EDITED_MODEL = Path("dbt_project/models/intermediate/indicators/ind_arbeitslosenquote.sql")
 
 SCENARIOS: dict[str, str] = {
@@ -94,9 +96,13 @@ class Workspace:
 
 
 def copy_checkout(destination: Path) -> None:
-    """Copy the working tree's tracked files (as they are now) into ``destination``."""
+    """Copy the working tree (tracked files as they are now, plus new files not ignored) into
+    ``destination``: a module added but not yet committed must come along with its users."""
     listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     for name in filter(None, listed.split("\0")):
         source = REPO / name
@@ -120,6 +126,7 @@ class Bench:
         self.repeat = repeat
         self.log = log
         self.counter = 0
+        self.scale_data: dict | None = None
 
     # -- measuring ---------------------------------------------------------------------
     def measured(self, label: str, command: list[str], ws: Workspace, cwd: Path, env=None):
@@ -244,6 +251,27 @@ class Bench:
         dbt = [str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"]
         return self.measured(label, dbt, ws, ws.code / "dbt_project")
 
+    def scale(self) -> list[dict]:
+        """Full refreshes from an empty warehouse on state-sized data, generated once (untimed
+        as part of the refresh; its own time and size are kept in ``self.scale_data``)."""
+        data = self.work / "scale-data"
+        if self.scale_data is None:
+            shutil.rmtree(data, ignore_errors=True)
+            command = [str(BIN / "python"), "-m", "pipelines.sample.generate"]
+            command += ["--scale", SCALE, "--out", str(data)]
+            ws = Workspace(self.work / "scale", data)
+            generated = self.measured("scale-generate", command, ws, REPO)
+            if generated["returncode"] != 0:
+                raise SetupError("\n".join(generated.get("log_tail", [])))
+            self.scale_data = generation_summary(generated, data)
+        ws = Workspace(self.work / "scale", data)
+        samples = []
+        for i in range(self.repeat):
+            shutil.rmtree(ws.root, ignore_errors=True)
+            ws.root.mkdir(parents=True)
+            samples.append(self.refresh(ws, f"scale-{i + 1}"))
+        return samples
+
     def baseline(self) -> list[dict]:
         ws = self.sample_ws()
         self.prepare(ws)
@@ -300,32 +328,26 @@ def combine_sequential(first: dict, second: dict) -> dict:
     return combined
 
 
-def scale_unavailable() -> str | None:
-    """Why the scale scenario cannot run: the generator has no ``--scale`` option yet."""
-    done = subprocess.run(
-        [str(BIN / "python"), "-m", "pipelines.sample.generate", "--help"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if "--scale" not in done.stdout:
-        return (
-            "needs a `--scale` option of `python -m pipelines.sample.generate` (state-sized "
-            "school-administration records, all NRW Kreise); the generator has none yet"
-        )
-    return "the generator has `--scale`, but this harness does not call it yet"
+def generation_summary(generated: dict, data: Path) -> dict:
+    """What generating the scale data took and produced (not part of the refresh figures)."""
+    files = [p for p in data.rglob("*") if p.is_file()]
+    return {
+        "scale": SCALE,
+        "seconds": generated["wall_seconds"],
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "peak_rss_tree_bytes": generated.get("peak_rss_tree_bytes"),
+    }
 
 
 def run_scenario(bench: Bench, name: str) -> dict:
     entry: dict = {"title": SCENARIOS[name]}
-    if name == "scale":
-        return entry | {"status": "not available", "reason": scale_unavailable()}
     method = {
         "full": bench.full,
         "noop": bench.noop,
         "new-ba-file": bench.new_ba_file,
         "model-edit": bench.model_edit,
+        "scale": bench.scale,
         "baseline": bench.baseline,
     }[name]
     try:
@@ -333,6 +355,8 @@ def run_scenario(bench: Bench, name: str) -> dict:
     except SetupError as error:
         return entry | {"status": "failed", "reason": f"setup run failed:\n{error}"}
     summary = summarise_runs(samples)
+    if name == "scale":
+        entry["data"] = bench.scale_data
     if name == "baseline":
         summary["dbt_build_seconds"] = summarise_runs([s["dbt_build"] for s in samples])
         summary["render_seconds"] = summarise_runs([s["render"] for s in samples])

@@ -116,6 +116,8 @@ def markdown(results: Mapping) -> str:
             f"| {_mib(proc.get('max'))} |"
         )
     lines += _stage_table(results["scenarios"])
+    lines += _scale_data_lines(results["scenarios"].get("scale"))
+    lines += _failure_lines(results["scenarios"])
     lines += _overhead_lines(results.get("overhead"))
     unavailable = [
         (name, s) for name, s in results["scenarios"].items() if s.get("status") != "measured"
@@ -162,6 +164,33 @@ def _stage_table(scenarios: Mapping) -> list[str]:
     for name, stages in rows:
         lines.append(f"| {name} | " + " | ".join(_seconds(stages.get(c)) for c in columns) + " |")
     return lines
+
+
+def _scale_data_lines(scale: Mapping | None) -> list[str]:
+    """How the scale scenario's data was made: generated once, not part of the timing."""
+    data = (scale or {}).get("data")
+    if not data:
+        return []
+    return [
+        "",
+        "## Scale data (generated once per harness run, not timed as part of the refresh)",
+        "",
+        f"- `python -m pipelines.sample.generate --scale {data['scale']}`: "
+        f"{_seconds(data['seconds'])} s, {data['files']} files, {_mib(data['bytes'])} MiB, "
+        f"peak RSS tree {_mib(data.get('peak_rss_tree_bytes'))} MiB",
+    ]
+
+
+def _failure_lines(scenarios: Mapping) -> list[str]:
+    """The end of the log of every failed measured run: the reason is what one looks for."""
+    lines = []
+    for name, scenario in scenarios.items():
+        for sample in scenario.get("samples", []):
+            tail = sample.get("log_tail")
+            if sample.get("returncode") and tail:
+                lines += ["", f"**{name}** failed (rc={sample['returncode']}), log tail:", ""]
+                lines += ["```", *tail[-8:], "```"]
+    return ["", "## Failed runs", *lines] if lines else []
 
 
 def _overhead_lines(overhead: Mapping | None) -> list[str]:

@@ -47,7 +47,7 @@ def _validate(args: argparse.Namespace) -> int:
             failed += 1
             print(f"FEHLER {path}:\n{error}", file=sys.stderr)
             continue
-        frame = parsed.frame
+        frame = parsed.frame.reset_index(drop=True)
         rows_to_file = dict.fromkeys(range(len(frame)), path.name)
         problems = validate_tidy(frame, f"{parsed.source}__{parsed.table}", rows_to_file)
         if problems:

@@ -240,19 +240,76 @@ def derivable_cells(
     """The targets (hidden positions) whose value follows from the published cells.
 
     Unknowns are the hidden cells; each relation gives one linear equation in them. A hidden
-    cell is determined iff it is zero in every vector of the null space of that system."""
-    hidden_positions = [i for i, h in enumerate(hidden) if h]
-    column = {cell: j for j, cell in enumerate(hidden_positions)}
+    cell is determined iff it is zero in every vector of the null space of that system. The
+    system falls apart into independent blocks (hidden cells linked by shared equations), and
+    each block is decomposed on its own: a state-sized table with thousands of hidden school
+    cells is then many small SVDs instead of one dense one of thousands × thousands."""
+    wanted = [t for t in targets if hidden[t]]
+    if not wanted:
+        return set()
+    blocks = _linked_blocks(relations, hidden)
+    equations: dict[int, list[Relation]] = defaultdict(list)
+    for relation in relations:
+        root = blocks.relation_root(relation)
+        if root is not None:
+            equations[root].append(relation)
+    targets_of: dict[int, list[int]] = defaultdict(list)
+    for target in wanted:
+        targets_of[blocks.root(target)].append(target)
+    found: set[int] = set()
+    for block, block_targets in targets_of.items():
+        found |= _determined_in_block(equations.get(block, []), hidden, block_targets)
+    return found
+
+
+class _LinkedBlocks:
+    """Union-find over hidden cells: two hidden cells are linked when an equation holds both."""
+
+    def __init__(self, hidden: Sequence[bool]) -> None:
+        self.hidden = hidden
+        self.parent: dict[int, int] = {}
+
+    def root(self, cell: int) -> int:
+        self.parent.setdefault(cell, cell)
+        while self.parent[cell] != cell:
+            self.parent[cell] = self.parent[self.parent[cell]]
+            cell = self.parent[cell]
+        return cell
+
+    def link(self, cells: Sequence[int]) -> None:
+        first = self.root(cells[0])
+        for cell in cells[1:]:
+            self.parent[self.root(cell)] = first
+
+    def relation_root(self, relation: Relation) -> int | None:
+        unknowns = [c for c in relation.cells if self.hidden[c]]
+        return self.root(unknowns[0]) if unknowns else None
+
+
+def _linked_blocks(relations: Sequence[Relation], hidden: Sequence[bool]) -> _LinkedBlocks:
+    blocks = _LinkedBlocks(hidden)
+    for relation in relations:
+        unknowns = [c for c in relation.cells if hidden[c]]
+        if unknowns:
+            blocks.link(unknowns)
+    return blocks
+
+
+def _determined_in_block(
+    relations: Sequence[Relation], hidden: Sequence[bool], targets: Sequence[int]
+) -> set[int]:
+    """The targets of one block that its equations determine (null-space test)."""
+    cells = sorted({c for r in relations for c in r.cells if hidden[c]} | set(targets))
+    column = {cell: j for j, cell in enumerate(cells)}
     rows = []
     for relation in relations:
-        row = np.zeros(len(hidden_positions))
+        row = np.zeros(len(cells))
         for cell, sign in ((relation.total, -1.0), *((p, 1.0) for p in relation.parts)):
             if hidden[cell]:
                 row[column[cell]] += sign
         if row.any():
             rows.append(row)
-    wanted = [t for t in targets if hidden[t]]
-    if not rows or not wanted:
+    if not rows:
         return set()
     matrix = np.vstack(rows)
     # vh must span all unknowns (its rows past the rank are the null space), but U is not
@@ -263,7 +320,7 @@ def derivable_cells(
     rank = int((singular > tolerance).sum())
     null_space = vh[rank:]
     free = np.linalg.norm(null_space, axis=0) > 1e-8 if null_space.size else np.zeros(0, bool)
-    return {t for t in wanted if not (free.size and free[column[t]])}
+    return {t for t in targets if not (free.size and free[column[t]])}
 
 
 def _protect_table(

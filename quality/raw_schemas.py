@@ -233,14 +233,15 @@ def validate_tidy(
     """Validate a tidy table against its schema; an empty list means it is valid.
 
     ``table`` is ``<source>__<table>``; tables without a schema are reported as a problem so
-    that no raw table escapes validation. Rows are numbered from 1 in the tidy table.
+    that no raw table escapes validation. Rows are numbered from 1 by the frame's integer
+    index (a part of a table keeps its rows' positions in the whole table).
     """
     source = table.split("__", 1)[0]
     schema = SCHEMAS.get(table)
     if schema is None:
         return [Problem(source, "?", f"no pandera schema for raw table {table!r}")]
     try:
-        schema.validate(frame.reset_index(drop=True), lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:
         return problems_from(error, source, file_of_row)
     return []

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from benchmarks.machine import cpu_model, memory_bytes
-from benchmarks.run import combine_sequential, edit_model, parse_scenarios
+from benchmarks.run import combine_sequential, edit_model, generation_summary, parse_scenarios
 from benchmarks.stages import STAGES, RunTiming, StepTiming, split_stages, stage_of
 from benchmarks.summary import markdown, meets_target, overhead_ratio, spread, summarise_runs
 
@@ -114,6 +114,7 @@ def test_overhead_ratio():
 def test_parse_scenarios_accepts_names_and_issue_numbers_in_canonical_order():
     assert parse_scenarios("6,full,2") == ["full", "noop", "baseline"]
     assert parse_scenarios("3,4") == ["new-ba-file", "model-edit"]
+    assert parse_scenarios("5") == ["scale"]
     with pytest.raises(ValueError, match="unknown scenario"):
         parse_scenarios("7")
 
@@ -195,3 +196,53 @@ def test_measure_reports_the_childs_exit_code_and_memory(tmp_path):
     assert result["returncode"] == 3
     assert result["max_rss_process_bytes"] >= 64 * 1024 * 1024
     assert result["ended_at"] >= result["started_at"]
+
+
+def test_generation_summary_counts_the_scale_data(tmp_path):
+    (tmp_path / "schulen").mkdir()
+    (tmp_path / "schulen" / "a.csv").write_bytes(b"x" * 100)
+    (tmp_path / "README.md").write_bytes(b"y" * 20)
+    generated = {"wall_seconds": 12.5, "peak_rss_tree_bytes": 300, "returncode": 0}
+    summary = generation_summary(generated, tmp_path)
+    assert summary == {
+        "scale": "state",
+        "seconds": 12.5,
+        "files": 2,
+        "bytes": 120,
+        "peak_rss_tree_bytes": 300,
+    }
+
+
+def test_markdown_reports_the_scale_data_and_failed_runs():
+    failed = _sample(700.0, returncode=1, rss=3 * 1024**3) | {
+        "log_tail": ["step raw_schulen__schueler failed", "MemoryError"]
+    }
+    ok = _sample(500.0, rss=2 * 1024**3, stages={"inbox": 300.0})
+    summary = summarise_runs([ok, failed])
+    results = {
+        "date": "2026-01-01",
+        "repeat": 2,
+        "machine": {"packages": {}},
+        "scenarios": {
+            "scale": {
+                "title": "state-sized data, full refresh",
+                "status": "measured",
+                "summary": summary,
+                "meets_target": meets_target("scale", summary),
+                "samples": [ok, failed],
+                "data": {
+                    "scale": "state",
+                    "seconds": 31.0,
+                    "files": 102,
+                    "bytes": 73 * 1024**2,
+                    "peak_rss_tree_bytes": 650 * 1024**2,
+                },
+            }
+        },
+    }
+    text = markdown(results)
+    assert "| scale: state-sized data, full refresh | 2 (1 failed) | 500.0 |" in text
+    assert "| 600.0 | yes | 2048 |" in text
+    assert "--scale state`: 31.0 s, 102 files, 73 MiB, peak RSS tree 650 MiB" in text
+    assert "**scale** failed (rc=1)" in text
+    assert "MemoryError" in text

@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 
 from quality.disclosure import (
     SECONDARY,
+    Relation,
     apply_disclosure_control,
+    derivable_cells,
     find_derivable_cells,
     find_small_counts,
     hierarchy_from_regions,
@@ -451,3 +453,44 @@ def test_property_rate_tables_hide_numerators_and_denominators(table, factor):
     assert not ((shown["denominator"] > 0) & (shown["denominator"] < 10)).any()
     assert find_small_counts(result).empty
     assert derivable_by_rank(equations, hidden_cells(result)) & protected(result) == set()
+
+
+def _dense_derivable(relations, hidden, targets) -> set[int]:
+    """Reference: one system over all hidden cells; a target is determined iff its unit
+    vector lies in the row space of the equations (rank unchanged when it is added)."""
+    unknowns = [i for i, h in enumerate(hidden) if h]
+    column = {cell: j for j, cell in enumerate(unknowns)}
+    rows = []
+    for r in relations:
+        row = np.zeros(len(unknowns))
+        for cell, sign in ((r.total, -1.0), *((p, 1.0) for p in r.parts)):
+            if hidden[cell]:
+                row[column[cell]] += sign
+        rows.append(row)
+    matrix = np.vstack(rows) if rows else np.zeros((0, len(unknowns)))
+    rank = np.linalg.matrix_rank(matrix) if rows else 0
+    found = set()
+    for t in targets:
+        if hidden[t]:
+            unit = np.zeros(len(unknowns))
+            unit[column[t]] = 1.0
+            if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+                found.add(t)
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_block_wise_null_space_test_agrees_with_one_dense_system(data):
+    cells = data.draw(st.integers(4, 18))
+    hidden = data.draw(st.lists(st.booleans(), min_size=cells, max_size=cells))
+    relations = []
+    for _ in range(data.draw(st.integers(0, 8))):
+        members = data.draw(
+            st.lists(st.integers(0, cells - 1), min_size=2, max_size=5, unique=True)
+        )
+        relations.append(Relation(members[0], tuple(members[1:])))
+    targets = range(cells)
+    assert derivable_cells(relations, hidden, targets) == _dense_derivable(
+        relations, hidden, targets
+    )

@@ -8,7 +8,7 @@ import pytest
 from dagster import Failure
 
 from pipelines.assets.landing import write_delivery_log
-from pipelines.assets.raw import RawTable, build_raw_table
+from pipelines.assets.raw import RawTable, build_raw_table, check_raw_table
 from pipelines.ingest import archive as archive_module
 from pipelines.ingest.archive import Archive
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
@@ -69,3 +69,40 @@ def test_table_without_any_delivery_fails_clearly(tmp_path):
     write_delivery_log(con, [])
     with pytest.raises(Failure, match="No delivery for itnrw table 'abgaenger'"):
         build_raw_table(con, Archive(tmp_path), RawTable("itnrw", "abgaenger", "test"))
+
+
+def test_check_validates_period_by_period_and_names_the_row_in_the_whole_table():
+    rows = [
+        ("2016/17", "ohne_hsa", 174.0, "sha-a"),
+        ("2017/18", "ohne_hsa", 160.0, "sha-b"),
+        ("2017/18", "hsa", -5.0, "sha-b"),
+        ("2016/17", "hsa", 300.0, "sha-a"),
+    ]
+    frame = pd.DataFrame(
+        {
+            "source": "itnrw",
+            "table_code": "21111-02-06-4",
+            "region_key": "05114",
+            "region_name": "Krefeld",
+            "period": [r[0] for r in rows],
+            "abschlussart": "Abschluss",
+            "abschluss_code": [r[1] for r in rows],
+            "geschlecht": "insgesamt",
+            "value": [r[2] for r in rows],
+            "symbol": None,
+            "file_sha256": [r[3] for r in rows],
+        }
+    )
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.register("leavers", frame)
+    con.execute("create table raw.itnrw__abgaenger as select * from leavers")
+    con.execute(
+        "create table raw._deliveries as select * from (values "
+        "('sha-a', 'abgaenger_2017.csv'), ('sha-b', 'abgaenger_2018.csv')) t(sha256, original_name)"
+    )
+    problems, checked = check_raw_table(con, RawTable("itnrw", "abgaenger", "test"))
+    assert checked == 4
+    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+        ("abgaenger_2018.csv", 3, "value", -5.0)
+    ]

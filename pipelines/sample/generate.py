@@ -1,17 +1,19 @@
 """``make sample-data``: regenerate the bundled synthetic sample and the messy test variants.
 
 Every generator is deterministic (fixed seed, fixed dates), so a rerun on a clean checkout
-leaves ``git status`` clean.
+leaves ``git status`` clean. ``--scale state --out DIR`` writes the state-sized data of the
+benchmark's scale scenario instead (:mod:`pipelines.sample.scale`; no messy variants).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import time
 from pathlib import Path
 
 from pipelines import paths
-from pipelines.sample import ba, genesis, geo, schulen
+from pipelines.sample import ba, genesis, geo, scale, schulen
 
 GENERATORS = (genesis, schulen, ba)
 MESSY_DIR = paths.REPO_ROOT / "tests" / "fixtures" / "messy"
@@ -30,13 +32,31 @@ def generate(out_dir: Path, messy_dir: Path | None = None) -> list[Path]:
     return written
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=paths.SAMPLE_DATA_DIR)
-    parser.add_argument("--messy", type=Path, default=MESSY_DIR)
-    args = parser.parse_args()
-    files = generate(args.out, args.messy)
-    print(f"{len(files)} Dateien geschrieben nach {args.out} und {args.messy}")
+    parser.add_argument(
+        "--scale",
+        choices=["city", *scale.SCALES],
+        default="city",
+        help="city: the bundled sample (default); state: state-sized data for the benchmark",
+    )
+    parser.add_argument("--out", type=Path, help=f"default: {paths.SAMPLE_DATA_DIR}")
+    parser.add_argument("--messy", type=Path, default=MESSY_DIR, help="city sample only")
+    args = parser.parse_args(argv)
+    if args.scale == "city":
+        out = args.out or paths.SAMPLE_DATA_DIR
+        files = generate(out, args.messy)
+        print(f"{len(files)} Dateien geschrieben nach {out} und {args.messy}")
+        return
+    if args.out is None:
+        parser.error("--scale state needs --out DIR (it must not overwrite the bundled sample)")
+    clock = time.perf_counter()
+    files = scale.write_scale(args.out, scale.SCALES[args.scale], args.scale)
+    size = sum(path.stat().st_size for path in files)
+    print(
+        f"{len(files)} Dateien ({size / 1024**2:.0f} MiB) in {time.perf_counter() - clock:.0f} s "
+        f"geschrieben nach {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ label set for all its years (the labels are table metadata, not per-period data 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -167,15 +168,41 @@ YEARS = range(2014, 2025)
 """Years of the school-year starts 2014/15 … 2024/25 (and population Stichtage 31.12.)."""
 
 
+@dataclass(frozen=True)
+class Design:
+    """Which Kreise the tables list and the city's leaver series IT.NRW publishes.
+
+    The bundled sample lists the kreisfreie Städte; the state-sized scale data
+    (:mod:`pipelines.sample.scale`) lists all 53 Kreise and scales Krefeld's leavers to its
+    school-administration records, so the leavers cross-source check still compares like
+    with like.
+    """
+
+    kreise: Mapping[str, str]
+    """Kreis key → name as the Regionaldatenbank prints it (``Kleve, Kreis``)."""
+    base_population: Mapping[str, int]
+    """Rough size around 2024 of every listed Kreis except Krefeld (set separately)."""
+    krefeld_leavers: Mapping[str, tuple[int, int]] = field(
+        default_factory=lambda: dict(city.KREFELD_LEAVERS)
+    )
+    need: Mapping[str, float] = field(default_factory=lambda: dict(NEED))
+
+
+SAMPLE_DESIGN = Design(
+    kreise={k: f"{n}, kreisfreie Stadt" for k, n in city.KREISFREIE_STAEDTE_NRW.items()},
+    base_population=BASE_POPULATION,
+)
+
+
 # --------------------------------------------------------------------------------------
 # Regions
 
 
-def _regions() -> list[tuple[str, str]]:
+def _regions(design: Design) -> list[tuple[str, str]]:
     """(key, indented name) in the order of a Regionaldatenbank download (sorted keys)."""
     regions = [(city.NRW, "  Nordrhein-Westfalen")]
     regions += [(k, f"    {n}, Regierungsbezirk") for k, n in REGIERUNGSBEZIRKE.items()]
-    regions += [(k, f"      {n}, kreisfreie Stadt") for k, n in city.KREISFREIE_STAEDTE_NRW.items()]
+    regions += [(k, f"      {n}") for k, n in design.kreise.items()]
     return sorted(regions)
 
 
@@ -183,8 +210,8 @@ def _level(key: str) -> str:
     return {2: "land", 3: "rb"}.get(len(key), "kreis")
 
 
-def _need(key: str) -> float:
-    return NEED.get(key, 1.0)
+def _need(key: str, design: Design) -> float:
+    return design.need.get(key, 1.0)
 
 
 def _iround(value: float) -> int:
@@ -217,16 +244,16 @@ def _allocate(total: int, weights: list[float]) -> list[int]:
 
 
 def population(
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | None = None, design: Design = SAMPLE_DESIGN
 ) -> dict[tuple[str, int], list[tuple[int, int]]]:
     """(key, year) → per age group ``(male, female)`` counts at 31.12. of ``year``."""
     rng = rng or np.random.default_rng([city.SEED, 1])
     out: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    growth = {k: rng.uniform(-0.002, 0.006) for k in BASE_POPULATION}
-    structure = {k: rng.normal(0, 0.03, len(AGE_GROUPS)) for k, _ in _regions()}
+    growth = {k: rng.uniform(-0.002, 0.006) for k in design.base_population}
+    structure = {k: rng.normal(0, 0.03, len(AGE_GROUPS)) for k, _ in _regions(design)}
     for year in YEARS:
         nrw_total = int(NRW_POPULATION_2014 + (year - 2014) * 36_000 + rng.integers(-9000, 9000))
-        for key, _ in _regions():
+        for key, _ in _regions(design):
             if key == city.NRW:
                 total = nrw_total
             elif _level(key) == "rb":
@@ -235,9 +262,9 @@ def population(
                 total = KREFELD_POPULATION_2014 + (year - 2014) * KREFELD_POPULATION_STEP
                 total += int(rng.integers(-120, 120))
             else:
-                total = int(BASE_POPULATION[key] * (1 + growth[key] * (year - 2024)))
+                total = int(design.base_population[key] * (1 + growth[key] * (year - 2024)))
                 total += int(rng.integers(-300, 300))
-            young = 1 + 0.08 * (_need(key) - 1)  # poorer cities are younger
+            young = 1 + 0.08 * (_need(key, design) - 1)  # poorer cities are younger
             weights = [
                 share * (young if i < 6 else 1.0) * (1 + structure[key][i] + rng.normal(0, 0.006))
                 for i, (_, _, share, _) in enumerate(AGE_GROUPS)
@@ -328,10 +355,10 @@ def _nrw_leavers(rng: np.random.Generator, school_year: str, rounded: bool) -> t
     return total, ohne
 
 
-def leaver_tables() -> tuple[ClassicTable, ClassicTable]:
+def leaver_tables(design: Design = SAMPLE_DESIGN) -> tuple[ClassicTable, ClassicTable]:
     """The two editions of 21111-02-06-4 (old labels up to 2021, new labels from 2022)."""
     rng = np.random.default_rng([city.SEED, 2])
-    pop = population()
+    pop = population(design=design)
     rows_by_period: dict[int, list[list[str]]] = {}
     for start in YEARS:
         period = start + 1  # the file's year is the year in which the school year ends
@@ -340,12 +367,12 @@ def leaver_tables() -> tuple[ClassicTable, ClassicTable]:
         nrw_total, nrw_ohne = _nrw_leavers(rng, school_year, rounded)
         nrw_share = nrw_ohne / nrw_total
         rows = []
-        for key, name in _regions():
+        for key, name in _regions(design):
             level = _level(key)
             if key == city.NRW:
                 total, ohne = nrw_total, nrw_ohne
             elif key == city.KREFELD:
-                total, ohne = city.KREFELD_LEAVERS[school_year]
+                total, ohne = design.krefeld_leavers[school_year]
             else:
                 size = (
                     RB_SHARE[key] * nrw_total
@@ -353,7 +380,9 @@ def leaver_tables() -> tuple[ClassicTable, ClassicTable]:
                     else (sum(sum(p) for p in pop[key, start]) * 0.0101 * rng.uniform(0.95, 1.05))
                 )
                 total = _r5(size) if rounded else _iround(size)
-                share = nrw_share * (_need(key) if level == "kreis" else rng.uniform(0.95, 1.05))
+                share = nrw_share * (
+                    _need(key, design) if level == "kreis" else rng.uniform(0.95, 1.05)
+                )
                 share *= rng.uniform(0.92, 1.08) if level == "kreis" else 1.0
                 ohne = _r5(total * share) if rounded else _iround(total * share)
             b = _leaver_breakdown(rng, total, ohne, level, rounded)
@@ -418,24 +447,24 @@ def _leaver_table(labels, rows, *, value_label, title_head, stand, relabel_note)
 # Schools and pupils 21111-01-03-4
 
 
-def school_table() -> ClassicTable:
+def school_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
     rng = np.random.default_rng([city.SEED, 3])
-    pop = population()
-    has_waldorf = {k: rng.random() < 0.75 for k, _ in _regions()}
+    pop = population(design=design)
+    has_waldorf = {k: rng.random() < 0.75 for k, _ in _regions(design)}
     has_waldorf[city.KREFELD] = True
     rows = []
     for start in YEARS:
         rounded = start >= 2019
         rnd = _r5 if rounded else _iround
-        for key, name in _regions():
+        for key, name in _regions(design):
             pupils_total = sum(sum(p) for p in pop[key, start]) * 0.114 * rng.uniform(0.98, 1.02)
-            foreign = min(0.45, 0.17 * _need(key) ** 1.5 + 0.004 * (start - 2014))
+            foreign = min(0.45, 0.17 * _need(key, design) ** 1.5 + 0.004 * (start - 2014))
             sums = [0, 0, 0]
             for schulart, share, size, female_share in SCHOOL_TYPES:
                 if schulart.startswith("Schulartunabhängige"):
                     rows.append([str(start), key, name, schulart] + ["x"] * 4)
                     continue
-                share = _school_share(key, schulart, share, start, has_waldorf[key])
+                share = _school_share(key, schulart, share, start, has_waldorf[key], design)
                 pupils = rnd(pupils_total * share * rng.uniform(0.96, 1.04))
                 schools = 0 if pupils == 0 else max(1, _iround(pupils / size))
                 if key == city.KREFELD and schulart == "Hauptschulen":
@@ -479,11 +508,13 @@ def school_table() -> ClassicTable:
     )
 
 
-def _school_share(key: str, schulart: str, share: float, start: int, waldorf: bool) -> float:
+def _school_share(
+    key: str, schulart: str, share: float, start: int, waldorf: bool, design: Design
+) -> float:
     if schulart == "Freie Waldorfschulen" and not waldorf:
         return 0.0
     if schulart == "Hauptschulen":
-        return share * max(0.2, 1 - 0.07 * (start - 2014)) * (_need(key) ** 0.5)
+        return share * max(0.2, 1 - 0.07 * (start - 2014)) * (_need(key, design) ** 0.5)
     if schulart == "Schularten mit mehreren Bildungsgängen":
         return 0.0 if key == city.KREFELD or int(key[-1:] or 0) % 3 == 0 else share
     return share
@@ -493,16 +524,18 @@ def _school_share(key: str, schulart: str, share: float, start: int, waldorf: bo
 # Vocational schools 21121-02-02-4 (entrants by Bildungsbereich, iABE)
 
 
-def vocational_table() -> ClassicTable:
+def vocational_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
     rng = np.random.default_rng([city.SEED, 4])
-    pop = population()
+    pop = population(design=design)
     rows = []
     for year in YEARS:
         rounded = year >= 2019
         rnd = _r5 if rounded else _iround
-        for key, name in _regions():
+        for key, name in _regions(design):
             size = sum(sum(p) for p in pop[key, year]) * 0.0185 * rng.uniform(0.97, 1.03)
-            ub_share = 0.13 * _need(key) * rng.uniform(0.95, 1.05) * (1 - 0.01 * (year - 2014))
+            ub_share = (
+                0.13 * _need(key, design) * rng.uniform(0.95, 1.05) * (1 - 0.01 * (year - 2014))
+            )
             shares = [0.45, 0.18, ub_share, 1 - 0.45 - 0.18 - ub_share]
             counts = [rnd(size * s * rng.uniform(0.97, 1.03)) for s in shares]
             if key == city.KREFELD and year == 2016:
@@ -549,11 +582,11 @@ def vocational_table() -> ClassicTable:
 # Population 12411-02-03-4 (classic and ffcsv)
 
 
-def population_table() -> ClassicTable:
-    pop = population()
+def population_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
+    pop = population(design=design)
     rows = []
     for year in YEARS:
-        for key, name in _regions():
+        for key, name in _regions(design):
             groups = pop[key, year]
             total_m = sum(m for m, _ in groups)
             total_f = sum(f for _, f in groups)
@@ -613,11 +646,11 @@ FFCSV_YEARS = range(2022, 2025)
 """The ffcsv copy holds the latest Stichtage only, as a web-service download of recent years."""
 
 
-def population_ffcsv() -> str:
+def population_ffcsv(design: Design = SAMPLE_DESIGN) -> str:
     """The population table as ffcsv (2025 layout: one value per row, rows unsorted)."""
-    pop = population()
+    pop = population(design=design)
     rng = np.random.default_rng([city.SEED, 5])
-    names = {k: n.strip() for k, n in _regions()}
+    names = {k: n.strip() for k, n in _regions(design)}
     sexes = [("", "Insgesamt"), ("GESM", "männlich"), ("GESW", "weiblich")]
     lines = []
     for year in FFCSV_YEARS:
@@ -646,17 +679,17 @@ def population_ffcsv() -> str:
 # Child day care 22543-01-02-4
 
 
-def day_care_table() -> ClassicTable:
+def day_care_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
     rng = np.random.default_rng([city.SEED, 6])
-    pop = population()
+    pop = population(design=design)
     rows = []
     for year in range(2015, 2026):
         kr_u3 = 0.258 + 0.0055 * (year - 2015) + rng.uniform(-0.003, 0.003)
-        for key, name in _regions():
+        for key, name in _regions(design):
             under3 = sum(pop[key, year - 1][0])  # children at 31.12. of the previous year
             three6 = sum(pop[key, year - 1][1])
-            rate_u3 = kr_u3 * (1 + 0.9 * (NEED[city.KREFELD] - _need(key)))
-            rate_36 = min(0.985, 0.912 + 0.0025 * (year - 2015) - 0.05 * (_need(key) - 1.2))
+            rate_u3 = kr_u3 * (1 + 0.9 * (design.need[city.KREFELD] - _need(key, design)))
+            rate_36 = min(0.985, 0.912 + 0.0025 * (year - 2015) - 0.05 * (_need(key, design) - 1.2))
             in_care = [
                 _iround(under3 * rate_u3 * rng.uniform(0.99, 1.01)),
                 _iround(three6 * rate_36 * rng.uniform(0.99, 1.01)),
@@ -709,21 +742,21 @@ def day_care_table() -> ClassicTable:
 # Entry points
 
 
-def write_sample(out_dir: Path) -> list[Path]:
+def write_sample(out_dir: Path, design: Design = SAMPLE_DESIGN) -> list[Path]:
     """Write the IT.NRW sample files into ``out_dir/itnrw/`` and return their paths."""
     target = Path(out_dir) / SUBDIR
     target.mkdir(parents=True, exist_ok=True)
-    old, new = leaver_tables()
+    old, new = leaver_tables(design)
     written = [
         _write(target / "21111-02-06-4_2015-2021.csv", old),
         _write(target / "21111-02-06-4_2022-2025.csv", new),
-        _write(target / "21111-01-03-4.csv", school_table()),
-        _write(target / "21121-02-02-4.csv", vocational_table()),
-        _write(target / "12411-02-03-4.csv", population_table()),
-        _write(target / "22543-01-02-4.csv", day_care_table()),
+        _write(target / "21111-01-03-4.csv", school_table(design)),
+        _write(target / "21121-02-02-4.csv", vocational_table(design)),
+        _write(target / "12411-02-03-4.csv", population_table(design)),
+        _write(target / "22543-01-02-4.csv", day_care_table(design)),
     ]
     ffcsv = target / "12411-02-03-4_sample_de_flat.csv"
-    ffcsv.write_bytes(population_ffcsv().encode("utf-8-sig"))
+    ffcsv.write_bytes(population_ffcsv(design).encode("utf-8-sig"))
     written.append(ffcsv)
     return written
 

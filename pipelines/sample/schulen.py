@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -240,11 +240,18 @@ def _xlsx_value(column: str, value: object, numeric_ids: bool) -> object:
     return value
 
 
-def save_workbook(workbook: openpyxl.Workbook, path: Path, *, title: str) -> None:
+def save_workbook(
+    workbook: openpyxl.Workbook,
+    path: Path,
+    *,
+    title: str,
+    rewrite: Callable[[str, bytes], bytes] | None = None,
+) -> None:
     """Save with fixed properties and ZIP timestamps, so the bytes never change.
 
     openpyxl stamps ``modified`` with the clock and every ZIP entry with the local time;
-    both are rewritten here.
+    both are rewritten here. ``rewrite(name, data)`` may change an entry on the way (the scale
+    data splices pre-rendered rows into a sheet).
     """
     props = workbook.properties
     props.title, props.creator, props.lastModifiedBy = title, "Bildungsmonitor", "Bildungsmonitor"
@@ -262,6 +269,8 @@ def save_workbook(workbook: openpyxl.Workbook, path: Path, *, title: str) -> Non
                     rb"\g<1>" + stamp + rb"\g<2>",
                     data,
                 )
+            if rewrite is not None:
+                data = rewrite(info.filename, data)
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
