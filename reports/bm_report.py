@@ -434,11 +434,56 @@ def edition(year: str | int | None = None) -> Edition:
 # --------------------------------------------------------------------------- values
 
 
+NUMBER_COLUMNS = {"value": "float64", "numerator": "float64", "denominator": "float64"}
+
+
 @_remembered
-def _values(indicator_id: str) -> pd.DataFrame:
-    frame = query("SELECT * FROM published.indicator_values WHERE indicator_id = ?", [indicator_id])
-    frame = frame.astype({"value": "float64", "numerator": "float64", "denominator": "float64"})
-    frame["period_end"] = frame["period"].map(period_end)
+def _indicator_periods(indicator_id: str) -> tuple[str, ...]:
+    """The periods with published rows of one indicator, oldest first."""
+    frame = query(
+        "SELECT DISTINCT period FROM published.indicator_values WHERE indicator_id = ?",
+        [indicator_id],
+    )
+    return tuple(sorted(frame["period"], key=period_end))
+
+
+def _edition_periods(indicator_id: str, ausgabe: Edition) -> tuple[str, ...]:
+    return tuple(p for p in _indicator_periods(indicator_id) if period_end(p) <= ausgabe.cutoff)
+
+
+def _read_values(
+    indicator_id: str,
+    periods: Sequence[str],
+    levels: tuple[str, ...] | None = None,
+    region_keys: tuple[str, ...] | None = None,
+    totals: bool = False,
+) -> pd.DataFrame:
+    """Published rows of one indicator, filtered in the warehouse, oldest first.
+
+    The filters run in DuckDB: a state-sized mart holds millions of school rows that the
+    pages never show, and a kernel that loaded them all would hold gigabytes.
+    """
+    conditions = ["indicator_id = ?"]
+    params: list[object] = [indicator_id]
+    for column, allowed in (
+        ("period", periods),
+        ("region_level", levels),
+        ("region_key", region_keys),
+    ):
+        if allowed is not None:
+            conditions.append(
+                f"{column} IN ({', '.join('?' * len(allowed))})" if allowed else "false"
+            )
+            params += list(allowed)
+    if totals:
+        for column in breakdown_columns():
+            conditions.append(f"{column} = ?")
+            params.append(TOTAL)
+    frame = query(
+        f"SELECT * FROM published.indicator_values WHERE {' AND '.join(conditions)}", params
+    )
+    frame = frame.astype(NUMBER_COLUMNS)
+    frame["period_end"] = frame["period"].map(period_end).astype(object)
     return frame.sort_values(["period_end", "region_key", *breakdown_columns()], ignore_index=True)
 
 
@@ -469,22 +514,39 @@ def _selected(
 ) -> pd.DataFrame:
     """``values()`` computed once per kernel (the chapters, the start page and the PDF
     edition ask for the same series many times)."""
-    frame = _values(indicator_id)
-    keep = frame["period_end"] <= ausgabe.cutoff
-    if totals:
-        for column in breakdown_columns():
-            keep &= frame[column] == TOTAL
-    if levels is not None:
-        keep &= frame["region_level"].isin(list(levels))
-    if region_keys is not None:
-        keep &= frame["region_key"].isin(list(region_keys))
-    return frame[keep].reset_index(drop=True)
+    periods = _edition_periods(indicator_id, ausgabe)
+    return _read_values(indicator_id, periods, levels, region_keys, totals)
 
 
 def published_rows(indicator_id: str, ausgabe: Edition) -> pd.DataFrame:
-    """Exactly the published rows of an indicator in the edition, in the table's columns."""
-    frame = values(indicator_id, ausgabe, totals=False)
+    """Exactly the published rows of an indicator in the edition, in the table's columns.
+
+    Not kept in the kernel: with school rows this can be large. Pages that only need its
+    sources, symbols and counts use :func:`published_overview`.
+    """
+    frame = _read_values(indicator_id, _edition_periods(indicator_id, ausgabe))
     return frame[list(_columns("indicator_values"))]
+
+
+def published_overview(indicator_id: str, ausgabe: Edition) -> pd.DataFrame:
+    """What a page says about its published rows without holding them: one row per
+    combination of source, symbol, suppression reason and level, with the number of rows
+    (column ``zeilen``); :func:`sources`, :func:`symbol_notes` and
+    :func:`suppression_note` accept it like the rows themselves."""
+    periods = _edition_periods(indicator_id, ausgabe)
+    placeholders = ", ".join("?" * len(periods)) if periods else "NULL"
+    return query(
+        "SELECT source, symbol, suppression_reason, region_level, count(*) AS zeilen "
+        "FROM published.indicator_values "
+        f"WHERE indicator_id = ? AND period IN ({placeholders}) "
+        "GROUP BY ALL ORDER BY ALL",
+        [indicator_id, *periods],
+    )
+
+
+def school_rows(overview: pd.DataFrame) -> int:
+    """How many of the rows of a :func:`published_overview` are rows of single schools."""
+    return int(overview.loc[overview["region_level"] == "Schule", "zeilen"].sum())
 
 
 def write_csv(indicator_id: str, ausgabe: Edition, path: Path | str) -> int:
@@ -492,10 +554,17 @@ def write_csv(indicator_id: str, ausgabe: Edition, path: Path | str) -> int:
 
     German spreadsheet conventions: UTF-8 with BOM, ``;`` between fields, decimal comma.
     Empty ``value`` with a ``symbol`` means: not published (see the page's footnotes).
+    Written one period at a time, so a state-sized indicator never sits in memory whole.
     """
-    frame = published_rows(indicator_id, ausgabe)
-    frame.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-    return len(frame)
+    columns = list(_columns("indicator_values"))
+    written = 0
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        periods = _edition_periods(indicator_id, ausgabe)
+        for index, period in enumerate(periods or [None]):
+            frame = _read_values(indicator_id, [period] if period else [])[columns]
+            frame.to_csv(handle, sep=";", decimal=",", index=False, header=index == 0)
+            written += len(frame)
+    return written
 
 
 def latest(frame: pd.DataFrame) -> str | None:

@@ -469,6 +469,28 @@ def test_breakdowns_symbols_and_csv(bm: ModuleType, tmp_path: Path) -> None:
     assert (row["numerator"], row["denominator"]) == (174, 2160)
 
 
+def test_csv_by_period_and_overview_equal_the_whole_rows(bm: ModuleType, tmp_path: Path) -> None:
+    """The page reads its rows in parts (per period, or aggregated); the result must be the
+    same as writing and describing all published rows at once."""
+    ausgabe = bm.edition()
+    for indicator_id in ("schueler_anzahl", "arbeitslose_anzahl", "wiederholer_quote"):
+        rows = bm.published_rows(indicator_id, ausgabe)
+        assert rows["period"].map(bm.period_end).is_monotonic_increasing
+        whole = tmp_path / f"{indicator_id}-whole.csv"
+        rows.to_csv(whole, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        parts = tmp_path / f"{indicator_id}.csv"
+        assert bm.write_csv(indicator_id, ausgabe, parts) == len(rows)
+        assert parts.read_bytes() == whole.read_bytes()
+
+        overview = bm.published_overview(indicator_id, ausgabe)
+        assert overview["zeilen"].sum() == len(rows)
+        assert bm.school_rows(overview) == (rows["region_level"] == "Schule").sum()
+        assert bm.sources(overview) == bm.sources(rows)
+        assert bm.symbol_notes(overview) == bm.symbol_notes(rows)
+        assert bm.suppression_note(overview) == bm.suppression_note(rows)
+    assert bm.school_rows(bm.published_overview("schueler_anzahl", ausgabe)) > 0
+
+
 def test_schulformwechsel_seed_matrix(bm: ModuleType) -> None:
     frame = bm.schulformwechsel(bm.edition())
     matrix = bm.sfw_matrix(frame, "2017/18")
