@@ -18,7 +18,12 @@ import duckdb
 import pandas as pd
 
 from pipelines.ingest.geo import read_districts
-from quality.disclosure import apply_disclosure_control, hierarchy_from_regions
+from quality.disclosure import (
+    apply_disclosure_control,
+    find_derivable_cells,
+    find_small_counts,
+    hierarchy_from_regions,
+)
 
 SCHEMA = "published"
 SMALL_AREA_LEVELS = ("Stadtbezirk", "Schule")
@@ -123,6 +128,118 @@ def _replace(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> 
         con.unregister("_frame")
 
 
+VALUES_QUERY = """
+    select
+        f.indicator_id, c.name_de as indicator_name, c.handlungsfeld,
+        f.region_key, coalesce(r.region_name, f.region_key) as region_name,
+        f.region_level, f.period, f.geschlecht, f.staatsangehoerigkeit, f.schulform,
+        f.kategorie, f.numerator, f.denominator, f.value, f.unit, f.symbol, c.source
+    from marts.fct_indicator_values as f
+    inner join reference.indicator_catalogue as c using (indicator_id)
+    left join marts.dim_region as r using (region_key)
+    order by all
+"""
+
+
+BATCH_ROWS = 300_000
+"""Rows of ``indicator_values`` protected together: whole indicators, at least one."""
+
+
+def build_indicator_values(
+    con: duckdb.DuckDBPyConnection,
+    regions: pd.DataFrame,
+    thresholds: Thresholds,
+    batch_rows: int = BATCH_ROWS,
+) -> int:
+    """``published.indicator_values``: every indicator after disclosure control.
+
+    Whole indicators in batches of about ``batch_rows`` rows: the disclosure tables never
+    span indicators, so the result is the same as protecting everything at once, but a
+    state-sized mart (millions of school rows) is never held in pandas whole. The sorted
+    rows wait in a DuckDB temp table, stored in sort order, and are read back by ``rowid``.
+    """
+    table = f"{SCHEMA}.indicator_values"
+    con.execute(f"create or replace temp table _indicator_values as {VALUES_QUERY}")
+    con.execute(
+        f"create or replace table {table} as select * exclude (symbol), symbol, "
+        "cast(null as varchar) as suppression_reason from _indicator_values limit 0"
+    )
+    sizes = con.execute(
+        "select indicator_id, count(*) from _indicator_values group by 1 order by 1"
+    ).fetchall()
+    rows = 0
+    for batch in _batches(sizes, batch_rows):
+        values = con.execute(
+            "select * from _indicator_values "
+            f"where indicator_id in ({', '.join('?' * len(batch))}) order by rowid",
+            batch,
+        ).df()
+        protected = protect_indicator_values(values, regions, thresholds)
+        columns = [c for c in values.columns if c != "symbol"] + ["symbol", "suppression_reason"]
+        con.register("_frame", protected[columns].reset_index(drop=True))
+        try:
+            con.execute(f"insert into {table} by name select * from _frame")
+        finally:
+            con.unregister("_frame")
+        rows += len(protected)
+    con.execute("drop table _indicator_values")
+    return rows
+
+
+def _batches(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """Consecutive indicators grouped so that a group holds at most ``limit`` rows (a larger
+    indicator is a group of its own)."""
+    batches: list[list[str]] = []
+    total = limit
+    for indicator_id, count in sizes:
+        if total + count > limit:
+            batches.append([])
+            total = 0
+        batches[-1].append(indicator_id)
+        total += count
+    return batches
+
+
+def audit_indicator_values(
+    con: duckdb.DuckDBPyConnection, thresholds: Thresholds, batch_rows: int = BATCH_ROWS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``published.indicator_values`` that break disclosure control: small-area
+    counts below the threshold, and protected cells that follow from published ones.
+
+    Whole tables that hold small-area cells are audited, with the city totals they add up
+    to; whole indicators are read in batches, as when the table was built.
+    """
+    regions = con.execute("select * from published.regions").df()
+    hierarchies = [
+        hierarchy_from_regions(regions, "Stadtbezirk"),
+        hierarchy_from_regions(regions, "Schule"),
+    ]
+    keys = list(DISCLOSURE_KEY_COLUMNS)
+    sizes = con.execute(
+        "select indicator_id, count(*) from published.indicator_values group by 1 order by 1"
+    ).fetchall()
+    small_parts, derivable_parts = [], []
+    for batch in _batches(sizes, batch_rows):
+        values = con.execute(
+            "select * from published.indicator_values "
+            f"where indicator_id in ({', '.join('?' * len(batch))})",
+            batch,
+        ).df()
+        small_area = values[values["region_level"].isin(SMALL_AREA_LEVELS)]
+        small_parts.append(find_small_counts(small_area, thresholds.count))
+        touched = values.merge(small_area[keys].drop_duplicates(), on=keys)
+        derivable_parts.append(
+            find_derivable_cells(touched, hierarchies=hierarchies, key_columns=keys)
+        )
+    if not sizes:
+        empty = con.execute("select * from published.indicator_values limit 0").df()
+        return empty, empty
+    return (
+        pd.concat(small_parts, ignore_index=True),
+        pd.concat(derivable_parts, ignore_index=True),
+    )
+
+
 def build_published(
     con: duckdb.DuckDBPyConnection, geometry_file: Path | None, thresholds: Thresholds
 ) -> dict[str, int]:
@@ -130,23 +247,8 @@ def build_published(
     con.execute(f"create schema if not exists {SCHEMA}")
     regions = con.execute("select * from marts.dim_region").df()
     catalogue = con.execute("select * from reference.indicator_catalogue").df()
-    values = con.execute(
-        """
-        select
-            f.indicator_id, c.name_de as indicator_name, c.handlungsfeld,
-            f.region_key, coalesce(r.region_name, f.region_key) as region_name,
-            f.region_level, f.period, f.geschlecht, f.staatsangehoerigkeit, f.schulform,
-            f.kategorie, f.numerator, f.denominator, f.value, f.unit, f.symbol, c.source
-        from marts.fct_indicator_values as f
-        inner join reference.indicator_catalogue as c using (indicator_id)
-        left join marts.dim_region as r using (region_key)
-        order by all
-        """
-    ).df()
-    protected = protect_indicator_values(values, regions, thresholds)
-    columns = [c for c in values.columns if c != "symbol"] + ["symbol", "suppression_reason"]
+    counts = {"indicator_values": build_indicator_values(con, regions, thresholds)}
     tables = {
-        "indicator_values": protected[columns],
         "indicator_catalogue": catalogue.drop(
             columns=[c for c in ("yoy_tolerance", "yoy_hard_limit") if c in catalogue]
         ),
@@ -171,4 +273,4 @@ def build_published(
         )
     for name, frame in tables.items():
         _replace(con, name, frame.reset_index(drop=True))
-    return {name: len(frame) for name, frame in tables.items()}
+    return counts | {name: len(frame) for name, frame in tables.items()}

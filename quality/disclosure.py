@@ -185,14 +185,19 @@ def hierarchy_from_regions(
 def _coordinates(
     table: pd.DataFrame, region_column: str, breakdown_columns: Sequence[str]
 ) -> list[tuple[str, ...]]:
+    """Each row's cell coordinates (region, breakdowns) as text, computed column-wise."""
     columns = [region_column, *breakdown_columns]
-    coords = [tuple(str(v) for v in row) for row in table[columns].itertuples(index=False)]
-    seen: set[tuple[str, ...]] = set()
-    for coord in coords:
-        if coord in seen:
-            raise ValueError(f"duplicate cell {dict(zip(columns, coord, strict=True))} in a table")
-        seen.add(coord)
-    return coords
+    return list(zip(*(table[c].astype(str).tolist() for c in columns), strict=True))
+
+
+def _unique_coordinates(coords: Sequence[tuple[str, ...]], columns: Sequence[str]) -> None:
+    if len(set(coords)) != len(coords):
+        seen: set[tuple[str, ...]] = set()
+        for coord in coords:
+            if coord in seen:
+                cell = dict(zip(columns, coord, strict=True))
+                raise ValueError(f"duplicate cell {cell} in a table")
+            seen.add(coord)
 
 
 def additive_relations(
@@ -205,15 +210,32 @@ def additive_relations(
 ) -> list[Relation]:
     """All ``total = sum(parts)`` relations between the rows of one table (positions 0…n-1)."""
     coords = _coordinates(table, region_column, breakdown_columns)
+    return _relations_of(coords, [region_column, *breakdown_columns], hierarchies, total_label)
+
+
+def _relations_of(
+    coords: Sequence[tuple[str, ...]],
+    columns: Sequence[str],
+    hierarchies: Hierarchies,
+    total_label: str,
+) -> list[Relation]:
+    """``additive_relations`` on the cells' coordinates (first the region, then breakdowns).
+
+    Cells are ordered by their coordinates; the integer rank of each cell stands in for its
+    coordinate tuple when parts and relations are sorted (same order, much cheaper)."""
+    _unique_coordinates(coords, columns)
     position = {coord: i for i, coord in enumerate(coords)}
+    rank = [0] * len(coords)
+    for order, i in enumerate(sorted(range(len(coords)), key=coords.__getitem__)):
+        rank[i] = order
     found: dict[tuple[int, frozenset[int]], Relation] = {}
 
     def add(total: int, parts: Iterable[int]) -> None:
-        ordered = tuple(sorted(parts, key=lambda p: coords[p]))
+        ordered = tuple(sorted(parts, key=rank.__getitem__))
         if ordered:
             found.setdefault((total, frozenset(ordered)), Relation(total, ordered))
 
-    for axis in range(1, len(breakdown_columns) + 1):
+    for axis in range(1, len(columns)):
         lines: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for i, coord in enumerate(coords):
             lines[coord[:axis] + coord[axis + 1 :]].append(i)
@@ -229,9 +251,10 @@ def additive_relations(
         for i, coord in enumerate(coords):
             kids = children.get(coord[0])
             if kids:
-                add(i, (position[(k, *coord[1:])] for k in kids if (k, *coord[1:]) in position))
+                rest = coord[1:]
+                add(i, (position[(k, *rest)] for k in kids if (k, *rest) in position))
 
-    return sorted(found.values(), key=lambda r: (coords[r.total], [coords[p] for p in r.parts]))
+    return sorted(found.values(), key=lambda r: (rank[r.total], [rank[p] for p in r.parts]))
 
 
 def derivable_cells(
@@ -477,28 +500,28 @@ def apply_disclosure_control(
     symbols = frame["symbol"] if "symbol" in frame.columns else pd.Series(None, index=frame.index)
     arrived_protected = values.isna() & symbols.isin(list(protected_symbols))
 
+    columns = [region_column, *breakdown_columns]
+    all_coords = _coordinates(frame, region_column, breakdown_columns)
+    is_primary = reasons.notna().to_numpy()
+    is_missing = values.isna().to_numpy()
+    arrived = arrived_protected.to_numpy()
+    all_weights = weight.to_numpy()
+    secondary: list[int] = []
     for rows in _tables(frame, key_columns):
-        table = frame.iloc[rows]
-        relations = additive_relations(
-            table,
-            region_column=region_column,
-            breakdown_columns=breakdown_columns,
-            hierarchies=hierarchies,
-            total_label=total_label,
-        )
+        coords = [all_coords[r] for r in rows]
+        relations = _relations_of(coords, columns, hierarchies, total_label)
         if not relations:
             continue
-        primary = reasons.iloc[rows].notna().to_numpy()
-        hidden = (primary | values.iloc[rows].isna().to_numpy()).tolist()
-        protected = set(np.flatnonzero(primary | arrived_protected.iloc[rows].to_numpy()).tolist())
-        coords = _coordinates(table, region_column, breakdown_columns)
-        table_weight = weight.iloc[rows].to_numpy()
+        primary = is_primary[rows]
+        hidden = (primary | is_missing[rows]).tolist()
+        protected = set(np.flatnonzero(primary | arrived[rows]).tolist())
         order_key = [
             (bool(w == 0), float(w) if not np.isnan(w) else np.inf, *coord)
-            for w, coord in zip(table_weight, coords, strict=True)
+            for w, coord in zip(all_weights[rows], coords, strict=True)
         ]
-        for position in _protect_table(relations, hidden, protected, order_key):
-            reasons.iloc[rows[position]] = SECONDARY
+        secondary += [rows[p] for p in _protect_table(relations, hidden, protected, order_key)]
+    if secondary:
+        reasons.iloc[secondary] = SECONDARY
     return _suppress(frame, reasons, value_column, numerator_column, denominator_column)
 
 
@@ -523,17 +546,17 @@ def find_derivable_cells(
     protected_mask = values.isna() & symbols.isin(list(protected_symbols))
     if "suppression_reason" in frame.columns:
         protected_mask &= frame["suppression_reason"].ne(SECONDARY)
+    columns = [region_column, *breakdown_columns]
+    all_coords = _coordinates(frame, region_column, breakdown_columns)
+    is_missing = values.isna().to_numpy()
+    is_protected = protected_mask.to_numpy()
     hits: list[int] = []
     for rows in _tables(frame, key_columns):
-        table = frame.iloc[rows]
-        relations = additive_relations(
-            table,
-            region_column=region_column,
-            breakdown_columns=breakdown_columns,
-            hierarchies=hierarchies,
-            total_label=total_label,
-        )
-        hidden = values.iloc[rows].isna().tolist()
-        targets = [i for i in range(len(rows)) if protected_mask.iloc[rows[i]]]
+        targets = np.flatnonzero(is_protected[rows]).tolist()
+        if not targets:
+            continue  # nothing protected in this table, so nothing can be derived
+        coords = [all_coords[r] for r in rows]
+        relations = _relations_of(coords, columns, hierarchies, total_label)
+        hidden = is_missing[rows].tolist()
         hits.extend(rows[i] for i in derivable_cells(relations, hidden, targets))
     return frame.iloc[sorted(hits)]

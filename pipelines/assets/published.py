@@ -3,15 +3,9 @@
 import dagster as dg
 import duckdb
 
-from pipelines.published import (
-    DISCLOSURE_KEY_COLUMNS,
-    SMALL_AREA_LEVELS,
-    Thresholds,
-    build_published,
-)
+from pipelines.published import Thresholds, audit_indicator_values, build_published
 from pipelines.resources import DataDirResource, WarehouseResource
 from pipelines.state import PUBLISHED_KEY, published_fingerprint, record_setting
-from quality.disclosure import find_derivable_cells, find_small_counts, hierarchy_from_regions
 
 MART_INPUTS = [
     dg.AssetKey(["marts", "fct_indicator_values"]),
@@ -60,21 +54,7 @@ def published_disclosure_check(
     run_id = context.op_execution_context.run_id
     thresholds = Thresholds.from_env()
     with duckdb.connect(str(warehouse.staging_path(run_id)), read_only=True) as con:
-        values = con.execute("select * from published.indicator_values").df()
-        regions = con.execute("select * from published.regions").df()
-    small_area = values[values["region_level"].isin(SMALL_AREA_LEVELS)]
-    small = find_small_counts(small_area, thresholds.count)
-    # Audit whole tables that hold small-area cells, with the city totals they add up to.
-    keys = list(DISCLOSURE_KEY_COLUMNS)
-    touched = values.merge(small_area[keys].drop_duplicates(), on=keys)
-    derivable = find_derivable_cells(
-        touched,
-        hierarchies=[
-            hierarchy_from_regions(regions, "Stadtbezirk"),
-            hierarchy_from_regions(regions, "Schule"),
-        ],
-        key_columns=DISCLOSURE_KEY_COLUMNS,
-    )
+        small, derivable = audit_indicator_values(con, thresholds)
     return dg.AssetCheckResult(
         passed=small.empty and derivable.empty,
         severity=dg.AssetCheckSeverity.ERROR,
