@@ -19,11 +19,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines import paths, state
-from pipelines.dbt_manifest import prepare_manifest
+from pipelines.dbt_manifest import parse_needed, prepare_manifest
 from pipelines.ingest.archive import Archive, sha256_of
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
+from pipelines.warmup import warm_up_run_start
 
 DELIVERIES_TABLE = "raw._deliveries"
 
@@ -69,7 +70,10 @@ def plan_refresh(
     data_dir = data_dir or paths.data_dir()
     site_dir = site_dir or paths.site_dir()
     if manifest_path is None:
-        prepare_manifest(staging_warehouse=paths.staging_warehouse_path(live_warehouse))
+        staging = paths.staging_warehouse_path(live_warehouse)
+        if parse_needed(paths.DBT_PROJECT_DIR, staging):
+            warm_up_run_start()  # a changed project is rebuilt: import while dbt parses
+        prepare_manifest(staging_warehouse=staging)
         manifest_path = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
     plan = RefreshPlan()
     if force_full:
@@ -145,6 +149,7 @@ def _plan_inbox(
             continue
         plan.inbox = True
         plan.new_files.append(path.name)
+        warm_up_run_start()  # a new file means a run: import while it is landed
         try:
             delivery = archive.land(path)
         except IngestError:  # the run's inbox step reports it, with file, row and column

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +61,23 @@ def test_inspect_prints_the_tidy_rows(fmt, capsys):
         assert [r["value"] for r in krefeld] == [174.0]
     else:
         assert out.splitlines()[0].startswith("source,table_code,region_key,region_name,period")
+
+
+@pytest.mark.parametrize(
+    ("file", "code", "stream", "expected"),
+    [
+        (SAMPLE / "ba" / "sgb2_quoten_2024-12.xlsx", 0, "stdout", "OK sgb2_quoten_2024-12.xlsx"),
+        (MESSY / "itnrw_genesis_truncated.csv", 1, "stderr", "itnrw_genesis_truncated.csv"),
+    ],
+)
+def test_console_command_exits_promptly_with_its_code_and_all_output(file, code, stream, expected):
+    """``entry_point`` ends the process without interpreter teardown: the exit code and the
+    buffered output (a pipe, not a terminal) must still arrive."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipelines.cli import entry_point; entry_point()",
+         "validate", str(file)],
+        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )  # fmt: skip
+    assert done.returncode == code
+    assert expected in getattr(done, stream)
