@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines import state
 from pipelines.ingest.geo import read_districts
+from pipelines.state import digest
 from quality.disclosure import (
     apply_disclosure_control,
     find_derivable_cells,
@@ -145,30 +147,55 @@ BATCH_ROWS = 300_000
 """Rows of ``indicator_values`` protected together: whole indicators, at least one."""
 
 
+@dataclass(frozen=True)
+class IndicatorValuesBuild:
+    """What building ``published.indicator_values`` did: rows, and which indicators it
+    protected anew (the others were unchanged and kept from the last release)."""
+
+    rows: int
+    rebuilt: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
 def build_indicator_values(
     con: duckdb.DuckDBPyConnection,
     regions: pd.DataFrame,
     thresholds: Thresholds,
+    *,
+    run_id: str = "",
     batch_rows: int = BATCH_ROWS,
-) -> int:
+) -> IndicatorValuesBuild:
     """``published.indicator_values``: every indicator after disclosure control.
 
     Whole indicators in batches of about ``batch_rows`` rows: the disclosure tables never
     span indicators, so the result is the same as protecting everything at once, but a
-    state-sized mart (millions of school rows) is never held in pandas whole. The sorted
-    rows wait in a DuckDB temp table, stored in sort order, and are read back by ``rowid``.
+    state-sized mart (millions of school rows) is never held in pandas whole.
+
+    An indicator whose inputs (its rows, the regions, the thresholds, the pipeline code) have
+    the fingerprint recorded when its published rows were made keeps those rows: a new BA
+    month re-protects the BA indicators, not the school ones. The table ends sorted as if
+    it had been built in one pass.
     """
     table = f"{SCHEMA}.indicator_values"
     con.execute(f"create or replace temp table _indicator_values as {VALUES_QUERY}")
-    con.execute(
-        f"create or replace table {table} as select * exclude (symbol), symbol, "
-        "cast(null as varchar) as suppression_reason from _indicator_values limit 0"
-    )
+    fingerprints = _input_fingerprints(con, thresholds)
+    recorded = state.published_indicators(con) if _table_exists(con, table) else {}
+    kept = [i for i, fp in fingerprints.items() if recorded.get(i, ("", ""))[0] == fp]
+    rebuilt = [i for i in fingerprints if i not in kept]
+    if kept:
+        con.execute(
+            f"delete from {table} where indicator_id not in ({', '.join('?' * len(kept))})",
+            kept,
+        )
+    else:
+        con.execute(
+            f"create or replace table {table} as select * exclude (symbol), symbol, "
+            "cast(null as varchar) as suppression_reason from _indicator_values limit 0"
+        )
     sizes = con.execute(
         "select indicator_id, count(*) from _indicator_values group by 1 order by 1"
     ).fetchall()
-    rows = 0
-    for batch in _batches(sizes, batch_rows):
+    for batch in _batches([(i, n) for i, n in sizes if i in set(rebuilt)], batch_rows):
         values = con.execute(
             "select * from _indicator_values "
             f"where indicator_id in ({', '.join('?' * len(batch))}) order by rowid",
@@ -181,9 +208,46 @@ def build_indicator_values(
             con.execute(f"insert into {table} by name select * from _frame")
         finally:
             con.unregister("_frame")
-        rows += len(protected)
+    if kept and rebuilt:  # restore the one-pass order
+        con.execute(f"create or replace table {table} as select * from {table} order by all")
     con.execute("drop table _indicator_values")
-    return rows
+    state.record_published_indicators(
+        con,
+        {
+            **{i: recorded[i] for i in kept},
+            **{i: (fingerprints[i], run_id) for i in rebuilt},
+        },
+    )
+    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return IndicatorValuesBuild(rows, tuple(rebuilt), tuple(kept))
+
+
+def _input_fingerprints(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> dict[str, str]:
+    """Per indicator in ``_indicator_values``: a digest of its rows and of what else its
+    protection depends on (regions hierarchy, thresholds, the pipeline's code)."""
+    context = digest(
+        [
+            str(con.execute("select count(*), sum(hash(d)) from marts.dim_region d").fetchone()),
+            f"{thresholds.count}/{thresholds.denominator}",
+            state.code_fingerprint(),
+        ]
+    )
+    rows = con.execute(
+        "select indicator_id, count(*)::varchar || ':' || sum(hash(v))::varchar "
+        "from _indicator_values v group by 1 order by 1"
+    ).fetchall()
+    return {indicator: digest([context, content]) for indicator, content in rows}
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
 
 
 def _batches(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
@@ -201,13 +265,18 @@ def _batches(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
 
 
 def audit_indicator_values(
-    con: duckdb.DuckDBPyConnection, thresholds: Thresholds, batch_rows: int = BATCH_ROWS
+    con: duckdb.DuckDBPyConnection,
+    thresholds: Thresholds,
+    batch_rows: int = BATCH_ROWS,
+    run_id: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows of ``published.indicator_values`` that break disclosure control: small-area
     counts below the threshold, and protected cells that follow from published ones.
 
     Whole tables that hold small-area cells are audited, with the city totals they add up
-    to; whole indicators are read in batches, as when the table was built.
+    to; whole indicators are read in batches, as when the table was built. With ``run_id``
+    only the indicators that run protected are audited: the others are the rows of the last
+    release, unchanged, with the same regions and thresholds, and passed this audit then.
     """
     regions = con.execute("select * from published.regions").df()
     hierarchies = [
@@ -218,6 +287,9 @@ def audit_indicator_values(
     sizes = con.execute(
         "select indicator_id, count(*) from published.indicator_values group by 1 order by 1"
     ).fetchall()
+    if run_id is not None:
+        protected_by = state.published_indicators(con)
+        sizes = [(i, n) for i, n in sizes if protected_by.get(i, ("", run_id))[1] == run_id]
     small_parts, derivable_parts = [], []
     for batch in _batches(sizes, batch_rows):
         values = con.execute(
@@ -241,13 +313,18 @@ def audit_indicator_values(
 
 
 def build_published(
-    con: duckdb.DuckDBPyConnection, geometry_file: Path | None, thresholds: Thresholds
-) -> dict[str, int]:
-    """(Re)build every ``published.*`` table; returns row counts per table."""
+    con: duckdb.DuckDBPyConnection,
+    geometry_file: Path | None,
+    thresholds: Thresholds,
+    run_id: str = "",
+) -> tuple[dict[str, int], IndicatorValuesBuild]:
+    """(Re)build every ``published.*`` table; returns row counts per table and what the
+    indicator values' build did."""
     con.execute(f"create schema if not exists {SCHEMA}")
     regions = con.execute("select * from marts.dim_region").df()
     catalogue = con.execute("select * from reference.indicator_catalogue").df()
-    counts = {"indicator_values": build_indicator_values(con, regions, thresholds)}
+    values = build_indicator_values(con, regions, thresholds, run_id=run_id)
+    counts = {"indicator_values": values.rows}
     tables = {
         "indicator_catalogue": catalogue.drop(
             columns=[c for c in ("yoy_tolerance", "yoy_hard_limit") if c in catalogue]
@@ -273,4 +350,4 @@ def build_published(
         )
     for name, frame in tables.items():
         _replace(con, name, frame.reset_index(drop=True))
-    return counts | {name: len(frame) for name, frame in tables.items()}
+    return counts | {name: len(frame) for name, frame in tables.items()}, values

@@ -25,6 +25,7 @@ SCHEMA = "pipeline_state"
 RAW_BUILDS = f"{SCHEMA}.raw_builds"
 DBT_NODES = f"{SCHEMA}.dbt_nodes"
 SETTINGS = f"{SCHEMA}.settings"
+PUBLISHED_INDICATORS = f"{SCHEMA}.published_indicators"
 
 CODE_KEY = "code"
 """Settings key: the pipeline code and locked packages of the last full run."""
@@ -184,6 +185,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "fingerprint varchar)"
     )
     con.execute(f"create table if not exists {SETTINGS} (key varchar primary key, value varchar)")
+    con.execute(
+        f"create table if not exists {PUBLISHED_INDICATORS} (indicator_id varchar primary key, "
+        "fingerprint varchar, run_id varchar)"
+    )
 
 
 def record_raw_build(con: duckdb.DuckDBPyConnection, table_name: str, fingerprint: str) -> None:
@@ -204,13 +209,39 @@ def record_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None
     con.execute(f"insert or replace into {SETTINGS} values (?, ?)", [key, value])
 
 
-def _table(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+def record_published_indicators(
+    con: duckdb.DuckDBPyConnection, indicators: Mapping[str, tuple[str, str]]
+) -> None:
+    """The indicators in ``published.indicator_values``: the fingerprint of the inputs their
+    rows were protected from, and the run that did it; others are forgotten."""
+    ensure_schema(con)
+    con.execute(f"delete from {PUBLISHED_INDICATORS}")
+    if indicators:
+        con.executemany(
+            f"insert into {PUBLISHED_INDICATORS} values (?, ?, ?)",
+            [(i, fp, run_id) for i, (fp, run_id) in indicators.items()],
+        )
+
+
+def published_indicators(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """indicator → (input fingerprint, id of the run that protected it)."""
+    return {
+        indicator: (fingerprint, run_id)
+        for indicator, fingerprint, run_id in _rows(con, PUBLISHED_INDICATORS)
+    }
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     schema, name = table.split(".")
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, name],
     ).fetchone()[0]
-    return dict(con.execute(f"select * from {table}").fetchall()) if exists else {}
+    return con.execute(f"select * from {table}").fetchall() if exists else []
+
+
+def _table(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return dict(_rows(con, table))
 
 
 def raw_builds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

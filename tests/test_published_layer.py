@@ -74,12 +74,17 @@ def _mart() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _build(con: duckdb.DuckDBPyConnection, run_id: str = "run-1", batch_rows: int = 10_000):
+    regions = con.execute("select * from marts.dim_region").df()
+    return build_indicator_values(con, regions, Thresholds(), run_id=run_id, batch_rows=batch_rows)
+
+
 def _published(batch_rows: int) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
     con = _mart()
-    regions = con.execute("select * from marts.dim_region").df()
-    rows = build_indicator_values(con, regions, Thresholds(), batch_rows=batch_rows)
+    build = _build(con, batch_rows=batch_rows)
     frame = con.execute("select * from published.indicator_values").df()
-    assert rows == len(frame) == 30
+    assert build.rows == len(frame) == 30
+    assert build.rebuilt == ("a_anzahl", "b_anzahl", "c_anzahl") and build.kept == ()
     return con, frame
 
 
@@ -137,3 +142,64 @@ def test_audit_finds_small_counts_and_derivable_cells_in_any_batch(batch_rows):
     ]
     assert set(derivable["indicator_id"]) == {"c_anzahl"}
     assert set(derivable["period"]) == {"2023"}
+
+
+def test_unchanged_indicators_keep_their_rows_and_changed_ones_are_protected_again():
+    con, first = _published(batch_rows=10_000)
+    again = _build(con, run_id="run-2")
+    assert again.rebuilt == () and again.kept == ("a_anzahl", "b_anzahl", "c_anzahl")
+    pd.testing.assert_frame_equal(
+        con.execute("select * from published.indicator_values").df(), first
+    )
+
+    # a revised delivery changes indicator b: now one Bezirk count is small
+    con.execute(
+        "update marts.fct_indicator_values set value = 1 "
+        "where indicator_id = 'b_anzahl' and region_key = '05114000-4' and period = '2023'"
+    )
+    con.execute(
+        "update marts.fct_indicator_values set value = value - 8 "
+        "where indicator_id = 'b_anzahl' and region_key = '05114' and period = '2023'"
+    )
+    partial = _build(con, run_id="run-3")
+    assert partial.rebuilt == ("b_anzahl",) and partial.kept == ("a_anzahl", "c_anzahl")
+    incremental = con.execute("select * from published.indicator_values").df()
+    con.execute("drop table published.indicator_values")  # the same marts, from scratch
+    assert _build(con, run_id="run-4").kept == ()
+    pd.testing.assert_frame_equal(
+        incremental, con.execute("select * from published.indicator_values").df()
+    )
+    assert (
+        incremental.loc[
+            (incremental.indicator_id == "b_anzahl") & (incremental.period == "2023"),
+            "suppression_reason",
+        ]
+        .notna()
+        .sum()
+        == 2
+    )
+
+
+def test_other_thresholds_protect_every_indicator_again():
+    con, _ = _published(batch_rows=10_000)
+    regions = con.execute("select * from marts.dim_region").df()
+    stricter = build_indicator_values(con, regions, Thresholds(count=10), run_id="run-2")
+    assert stricter.kept == () and len(stricter.rebuilt) == 3
+
+
+def test_audit_of_a_run_covers_the_indicators_it_protected():
+    con, _ = _published(batch_rows=10_000)
+    con.execute(
+        "update marts.fct_indicator_values set value = value + 1 where indicator_id = 'c_anzahl'"
+    )
+    assert _build(con, run_id="run-2").rebuilt == ("c_anzahl",)
+    # a small count slipped into a kept indicator is the last release's business …
+    con.execute(
+        "update published.indicator_values set value = 2, symbol = null "
+        "where indicator_id = 'a_anzahl' and region_key = '05114000-1' and period = '2022'"
+    )
+    small, _ = audit_indicator_values(con, Thresholds(), run_id="run-2")
+    assert small.empty
+    # … while the whole-table audit (no run) still sees it
+    small, _ = audit_indicator_values(con, Thresholds())
+    assert list(small["indicator_id"]) == ["a_anzahl"]

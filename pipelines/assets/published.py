@@ -31,11 +31,15 @@ def published_tables(
     geometry = sorted((data_dir.resolved() / "geo").glob("*.geojson"))
     thresholds = Thresholds.from_env()
     with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
-        counts = build_published(con, geometry[0] if geometry else None, thresholds)
+        counts, values = build_published(
+            con, geometry[0] if geometry else None, thresholds, context.run_id
+        )
         record_setting(con, PUBLISHED_KEY, published_fingerprint(data_dir.resolved()))
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{name}": n for name, n in counts.items()},
+            "indicators_protected": len(values.rebuilt),
+            "indicators_kept": dg.MetadataValue.json(list(values.kept)),
             "min_count": thresholds.count,
             "min_denominator": thresholds.denominator,
         }
@@ -54,7 +58,7 @@ def published_disclosure_check(
     run_id = context.op_execution_context.run_id
     thresholds = Thresholds.from_env()
     with duckdb.connect(str(warehouse.staging_path(run_id)), read_only=True) as con:
-        small, derivable = audit_indicator_values(con, thresholds)
+        small, derivable = audit_indicator_values(con, thresholds, run_id=run_id)
     return dg.AssetCheckResult(
         passed=small.empty and derivable.empty,
         severity=dg.AssetCheckSeverity.ERROR,
