@@ -182,22 +182,55 @@ def hierarchy_from_regions(
     return dict(zip(rows[key_column].astype(str), rows[parent_column].astype(str), strict=True))
 
 
-def _coordinates(
-    table: pd.DataFrame, region_column: str, breakdown_columns: Sequence[str]
-) -> list[tuple[str, ...]]:
-    """Each row's cell coordinates (region, breakdowns) as text, computed column-wise."""
-    columns = [region_column, *breakdown_columns]
-    return list(zip(*(table[c].astype(str).tolist() for c in columns), strict=True))
+@dataclass(frozen=True)
+class _CellCodes:
+    """The cell coordinates of a frame as integers: per column, the position of the row's
+    text among the column's sorted texts. Comparing code tuples orders cells exactly as
+    comparing their text tuples, so relations are found and sorted with array operations."""
 
+    columns: tuple[str, ...]
+    codes: np.ndarray  # rows × columns
+    texts: tuple[np.ndarray, ...]  # per column: the sorted distinct texts
 
-def _unique_coordinates(coords: Sequence[tuple[str, ...]], columns: Sequence[str]) -> None:
-    if len(set(coords)) != len(coords):
-        seen: set[tuple[str, ...]] = set()
-        for coord in coords:
-            if coord in seen:
-                cell = dict(zip(columns, coord, strict=True))
-                raise ValueError(f"duplicate cell {cell} in a table")
-            seen.add(coord)
+    @classmethod
+    def of(cls, frame: pd.DataFrame, columns: Sequence[str]) -> _CellCodes:
+        codes, texts = [], []
+        for column in columns:
+            column_codes, uniques = pd.factorize(frame[column].astype(str), sort=True)
+            codes.append(column_codes.astype(np.int64))
+            texts.append(np.asarray(uniques, dtype=object))
+        matrix = np.column_stack(codes) if codes else np.zeros((len(frame), 0), np.int64)
+        return cls(tuple(columns), matrix.reshape(len(frame), len(columns)), tuple(texts))
+
+    def code(self, column: int, text: str) -> int:
+        """The code of ``text`` in a column, -1 if the column never holds it."""
+        position = int(np.searchsorted(self.texts[column], text))
+        found = position < len(self.texts[column]) and self.texts[column][position] == text
+        return position if found else -1
+
+    def ranks(self, rows: np.ndarray) -> np.ndarray:
+        """Each row's position when the rows are sorted by their coordinates."""
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[np.lexsort(self.codes[rows].T[::-1])] = np.arange(len(rows))
+        return rank
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Distinct texts per column."""
+        return tuple(len(t) for t in self.texts)
+
+    def parents(self, hierarchies: Hierarchies) -> list[np.ndarray]:
+        """``parent_codes`` of every hierarchy (computed once per frame, used per table)."""
+        return [self.parent_codes(m) for m in _hierarchy_list(hierarchies)]
+
+    def parent_codes(self, mapping: Mapping[str, str]) -> np.ndarray:
+        """Per region code, the code of its parent region in ``mapping`` (-1: none)."""
+        parents = np.full(len(self.texts[0]), -1, dtype=np.int64)
+        for child, parent in mapping.items():
+            child_code, parent_code = self.code(0, str(child)), self.code(0, str(parent))
+            if child_code >= 0 and parent_code >= 0:
+                parents[child_code] = parent_code
+        return parents
 
 
 def additive_relations(
@@ -209,52 +242,106 @@ def additive_relations(
     total_label: str = TOTAL,
 ) -> list[Relation]:
     """All ``total = sum(parts)`` relations between the rows of one table (positions 0…n-1)."""
-    coords = _coordinates(table, region_column, breakdown_columns)
-    return _relations_of(coords, [region_column, *breakdown_columns], hierarchies, total_label)
+    cells = _CellCodes.of(table, [region_column, *breakdown_columns])
+    parents = cells.parents(hierarchies)
+    return _relations_of(cells, np.arange(len(table)), parents, total_label)
 
 
 def _relations_of(
-    coords: Sequence[tuple[str, ...]],
-    columns: Sequence[str],
-    hierarchies: Hierarchies,
-    total_label: str,
+    cells: _CellCodes, rows: np.ndarray, parents: Sequence[np.ndarray], total_label: str
 ) -> list[Relation]:
-    """``additive_relations`` on the cells' coordinates (first the region, then breakdowns).
+    """``additive_relations`` of the table made of ``rows`` of a coded frame; ``parents``
+    are its hierarchies as ``_CellCodes.parents`` gives them.
 
-    Cells are ordered by their coordinates; the integer rank of each cell stands in for its
-    coordinate tuple when parts and relations are sorted (same order, much cheaper)."""
-    _unique_coordinates(coords, columns)
-    position = {coord: i for i, coord in enumerate(coords)}
-    rank = [0] * len(coords)
-    for order, i in enumerate(sorted(range(len(coords)), key=coords.__getitem__)):
-        rank[i] = order
-    found: dict[tuple[int, frozenset[int]], Relation] = {}
+    Parts are ordered by their coordinates, relations by their total's and then their parts'
+    coordinates; a cell's rank in the table stands in for its coordinates."""
+    codes = cells.codes[rows]
+    k = codes.shape[1]
+    _unique_cells(cells, codes)
+    rank = cells.ranks(rows)
+    found: dict[tuple[int, tuple[int, ...]], Relation] = {}
 
-    def add(total: int, parts: Iterable[int]) -> None:
-        ordered = tuple(sorted(parts, key=rank.__getitem__))
-        if ordered:
-            found.setdefault((total, frozenset(ordered)), Relation(total, ordered))
+    for axis in range(1, k):
+        # along one breakdown: rows equal in every other column, the total among them
+        others = [codes[:, j] for j in range(k) if j != axis]
+        totals = codes[:, axis] == cells.code(axis, total_label)
+        _add_groups(found, codes[:, axis], others, totals)
 
-    for axis in range(1, len(columns)):
-        lines: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for i, coord in enumerate(coords):
-            lines[coord[:axis] + coord[axis + 1 :]].append(i)
-        for members in lines.values():
-            totals = [i for i in members if coords[i][axis] == total_label]
-            if totals:
-                add(totals[0], (i for i in members if coords[i][axis] != total_label))
+    region = codes[:, 0]
+    rest = _combined([codes[:, j] for j in range(1, k)], cells.sizes[1:]).tolist()
+    row_of = {key: i for i, key in enumerate(zip(region.tolist(), rest, strict=True))}
+    for parent_of in parents:
+        # along the regions: the children of a region, equal in every breakdown
+        parent = parent_of[region]
+        children = np.flatnonzero(parent >= 0).tolist()
+        pairs = [(row_of.get((int(parent[c]), rest[c])), c) for c in children]
+        pairs = [(total, child) for total, child in pairs if total is not None]
+        if not pairs:
+            continue
+        totals = np.array([total for total, _ in pairs], dtype=np.int64)
+        members = np.array([child for _, child in pairs], dtype=np.int64)
+        order = np.lexsort((region[members], totals))  # by total, then child coordinates
+        totals, members = totals[order], members[order].tolist()
+        starts = np.flatnonzero(np.r_[True, totals[1:] != totals[:-1]]).tolist()
+        for start, end in zip(starts, [*starts[1:], len(members)], strict=True):
+            total, parts = int(totals[start]), tuple(members[start:end])
+            found.setdefault((total, parts), Relation(total, parts))
 
-    for mapping in _hierarchy_list(hierarchies):
-        children: dict[str, list[str]] = defaultdict(list)
-        for child, parent in mapping.items():
-            children[str(parent)].append(str(child))
-        for i, coord in enumerate(coords):
-            kids = children.get(coord[0])
-            if kids:
-                rest = coord[1:]
-                add(i, (position[(k, *rest)] for k in kids if (k, *rest) in position))
+    ranks = rank.tolist()
+    relations = sorted(found.values(), key=lambda r: (ranks[r.total], ranks[r.parts[0]]))
+    first = [(r.total, r.parts[0]) for r in relations]
+    if len(set(first)) < len(first):  # two relations share total and first part: full order
+        relations.sort(key=lambda r: (ranks[r.total], [ranks[p] for p in r.parts]))
+    return relations
 
-    return sorted(found.values(), key=lambda r: (rank[r.total], [rank[p] for p in r.parts]))
+
+def _combined(columns: Sequence[np.ndarray], sizes: Sequence[int]) -> np.ndarray:
+    """Several code columns as one integer per row (mixed radix; same order, same ties)."""
+    key = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        key = key * max(size, 1) + column
+    return key
+
+
+def _add_groups(
+    found: dict[tuple[int, tuple[int, ...]], Relation],
+    within: np.ndarray,
+    by: list[np.ndarray],
+    is_total: np.ndarray,
+) -> None:
+    """Relations total = sum(others) among rows equal in ``by``, parts in ``within`` order."""
+    n = len(within)
+    if n < 2:
+        return
+    order = np.lexsort([within, *reversed(by)])
+    keys = np.column_stack([b[order] for b in by])
+    starts = np.flatnonzero(np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)])
+    ends = np.r_[starts[1:], n]
+    total_at = np.flatnonzero(is_total[order])  # at most one total per group
+    group_of_total = np.searchsorted(starts, total_at, side="right") - 1
+    useful = ends[group_of_total] - starts[group_of_total] >= 2
+    rows = order.tolist()
+    for start, end, at in zip(
+        starts[group_of_total[useful]].tolist(),
+        ends[group_of_total[useful]].tolist(),
+        total_at[useful].tolist(),
+        strict=True,
+    ):
+        total = rows[at]
+        parts = tuple(rows[start:at] + rows[at + 1 : end])
+        found.setdefault((total, parts), Relation(total, parts))
+
+
+def _unique_cells(cells: _CellCodes, codes: np.ndarray) -> None:
+    """A table holds each cell once; name the first duplicate otherwise."""
+    if len(codes) < 2:
+        return
+    order = np.lexsort(codes.T[::-1])
+    same = np.all(codes[order][1:] == codes[order][:-1], axis=1)
+    if same.any():
+        row = codes[order][int(np.flatnonzero(same)[0])]
+        cell = {c: str(cells.texts[j][row[j]]) for j, c in enumerate(cells.columns)}
+        raise ValueError(f"duplicate cell {cell} in a table")
 
 
 def derivable_cells(
@@ -500,25 +587,30 @@ def apply_disclosure_control(
     symbols = frame["symbol"] if "symbol" in frame.columns else pd.Series(None, index=frame.index)
     arrived_protected = values.isna() & symbols.isin(list(protected_symbols))
 
-    columns = [region_column, *breakdown_columns]
-    all_coords = _coordinates(frame, region_column, breakdown_columns)
+    cells = _CellCodes.of(frame, [region_column, *breakdown_columns])
+    parents = cells.parents(hierarchies)
     is_primary = reasons.notna().to_numpy()
     is_missing = values.isna().to_numpy()
     arrived = arrived_protected.to_numpy()
     all_weights = weight.to_numpy()
     secondary: list[int] = []
     for rows in _tables(frame, key_columns):
-        coords = [all_coords[r] for r in rows]
-        relations = _relations_of(coords, columns, hierarchies, total_label)
+        relations = _relations_of(cells, rows, parents, total_label)
         if not relations:
             continue
         primary = is_primary[rows]
         hidden = (primary | is_missing[rows]).tolist()
         protected = set(np.flatnonzero(primary | arrived[rows]).tolist())
-        order_key = [
-            (bool(w == 0), float(w) if not np.isnan(w) else np.inf, *coord)
-            for w, coord in zip(all_weights[rows], coords, strict=True)
-        ]
+        # cheapest first: zero weight, then the smallest weight, then the coordinates (rank)
+        weights = all_weights[rows]
+        order_key = list(
+            zip(
+                (weights == 0).tolist(),
+                np.where(np.isnan(weights), np.inf, weights).tolist(),
+                cells.ranks(rows).tolist(),
+                strict=True,
+            )
+        )
         secondary += [rows[p] for p in _protect_table(relations, hidden, protected, order_key)]
     if secondary:
         reasons.iloc[secondary] = SECONDARY
@@ -546,8 +638,8 @@ def find_derivable_cells(
     protected_mask = values.isna() & symbols.isin(list(protected_symbols))
     if "suppression_reason" in frame.columns:
         protected_mask &= frame["suppression_reason"].ne(SECONDARY)
-    columns = [region_column, *breakdown_columns]
-    all_coords = _coordinates(frame, region_column, breakdown_columns)
+    cells = _CellCodes.of(frame, [region_column, *breakdown_columns])
+    parents = cells.parents(hierarchies)
     is_missing = values.isna().to_numpy()
     is_protected = protected_mask.to_numpy()
     hits: list[int] = []
@@ -555,8 +647,7 @@ def find_derivable_cells(
         targets = np.flatnonzero(is_protected[rows]).tolist()
         if not targets:
             continue  # nothing protected in this table, so nothing can be derived
-        coords = [all_coords[r] for r in rows]
-        relations = _relations_of(coords, columns, hierarchies, total_label)
+        relations = _relations_of(cells, rows, parents, total_label)
         hidden = is_missing[rows].tolist()
         hits.extend(rows[i] for i in derivable_cells(relations, hidden, targets))
     return frame.iloc[sorted(hits)]

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from quality.disclosure import (
     SECONDARY,
     Relation,
+    additive_relations,
     apply_disclosure_control,
     derivable_cells,
     find_derivable_cells,
@@ -494,3 +495,65 @@ def test_block_wise_null_space_test_agrees_with_one_dense_system(data):
     assert derivable_cells(relations, hidden, targets) == _dense_derivable(
         relations, hidden, targets
     )
+
+
+def _reference_relations(table, breakdowns, hierarchies):
+    """The relation finder written plainly on text coordinates (the vectorised one must
+    give exactly these relations, in this order)."""
+    coords = [
+        tuple(str(v) for v in row)
+        for row in table[["region_key", *breakdowns]].itertuples(index=False)
+    ]
+    position = {c: i for i, c in enumerate(coords)}
+    found = {}
+
+    def add(total, parts):
+        ordered = tuple(sorted(parts, key=lambda p: coords[p]))
+        if ordered:
+            found.setdefault((total, frozenset(ordered)), Relation(total, ordered))
+
+    for axis in range(1, len(breakdowns) + 1):
+        lines = {}
+        for i, c in enumerate(coords):
+            lines.setdefault(c[:axis] + c[axis + 1 :], []).append(i)
+        for members in lines.values():
+            totals = [i for i in members if coords[i][axis] == INS]
+            if totals:
+                add(totals[0], (i for i in members if coords[i][axis] != INS))
+    for mapping in hierarchies:
+        children = {}
+        for child, parent in mapping.items():
+            children.setdefault(parent, []).append(child)
+        for i, c in enumerate(coords):
+            for kid in [children.get(c[0])] if children.get(c[0]) else []:
+                add(i, (position[(k, *c[1:])] for k in kid if (k, *c[1:]) in position))
+    return sorted(found.values(), key=lambda r: (coords[r.total], [coords[p] for p in r.parts]))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_vectorised_relations_equal_the_plain_text_version(data):
+    regions = ["05114", "05114000-1", "05114000-2", "S1", "S2", "S3", "NRW"]
+    values = {"geschlecht": [INS, "m", "w"], "schulform": [INS, "GY", "GE", "HS"]}
+    cells = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(regions),
+                st.sampled_from(values["geschlecht"]),
+                st.sampled_from(values["schulform"]),
+            ),
+            min_size=0,
+            max_size=40,
+            unique=True,
+        )
+    )
+    table = pd.DataFrame(cells, columns=["region_key", "geschlecht", "schulform"])
+    table = table.sample(frac=1, random_state=data.draw(st.integers(0, 99))).reset_index(drop=True)
+    hierarchies = [
+        {"05114000-1": "05114", "05114000-2": "05114"},
+        {"S1": "05114000-1", "S2": "05114000-1", "S3": "05114000-2", "S9": "05114000-2"},
+        {"05114000-1": "05114", "S1": "05114000-1"},  # two levels in one mapping
+    ]
+    breakdowns = ["geschlecht", "schulform"]
+    got = additive_relations(table, breakdown_columns=breakdowns, hierarchies=hierarchies)
+    assert got == _reference_relations(table, breakdowns, hierarchies)
