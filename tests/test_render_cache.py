@@ -178,13 +178,12 @@ def test_changed_rows_rerender_exactly_the_pages_that_read_them(report, tmp_path
         assert after[html] == before[html], name
     assert set(entries(cache)) == set(first.rendered)
 
-    # a new month of one indicator: the edition (latest school year) stays, so only the
-    # pages reading that indicator's rows run again
+    # a revised month of one indicator (within the edition, which stays the latest school
+    # year): only the pages reading that indicator's rows run again
     monthly = changed_copy(
         changed,
         tmp_path / "w3.duckdb",
-        "INSERT INTO published.indicator_values SELECT * REPLACE ('2025-08' AS period) "
-        "FROM published.indicator_values "
+        "UPDATE published.indicator_values SET value = value + 1 "
         "WHERE indicator_id = 'arbeitslose_anzahl' AND period = '2025-07'",
     )
     readers = {n for n, e in entries(cache).items() if reads_values_of(e, "arbeitslose_anzahl")}
