@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import atexit
 import os
 import sys
 from collections.abc import Sequence
@@ -137,13 +137,14 @@ def entry_point() -> None:
     When a command returns, its results are committed: the warehouse swapped, the report
     released, Dagster's run stored, Jupyter kernels shut down. What remains is the
     interpreter tearing down the module graphs of Dagster, dbt, great-expectations and
-    Jupyter object by object, 1-3 s of a refresh's wall time for nothing; so after flushing
-    the output and the logging handlers the process ends without it.
+    Jupyter object by object, 1-3 s of a refresh's wall time for nothing; so after the
+    exit handlers (logging, multiprocessing clean-up) and flushing the output, the process
+    ends without it.
     """
     code = main()
+    atexit._run_exitfuncs()  # what a normal exit runs first; module teardown is skipped
     sys.stdout.flush()
     sys.stderr.flush()
-    logging.shutdown()
     os._exit(code)
 
 

@@ -435,6 +435,7 @@ def edition(year: str | int | None = None) -> Edition:
 
 
 NUMBER_COLUMNS = {"value": "float64", "numerator": "float64", "denominator": "float64"}
+SCHOOL_LEVEL = "Schule"
 
 
 @_remembered
@@ -458,11 +459,8 @@ def _read_values(
     region_keys: tuple[str, ...] | None = None,
     totals: bool = False,
 ) -> pd.DataFrame:
-    """Published rows of one indicator, filtered in the warehouse, oldest first.
-
-    The filters run in DuckDB: a state-sized mart holds millions of school rows that the
-    pages never show, and a kernel that loaded them all would hold gigabytes.
-    """
+    """Published rows of one indicator, filtered in the warehouse, oldest first (for rows
+    that include single schools: a state-sized mart holds millions of them)."""
     conditions = ["indicator_id = ?"]
     params: list[object] = [indicator_id]
     for column, allowed in (
@@ -482,9 +480,37 @@ def _read_values(
     frame = query(
         f"SELECT * FROM published.indicator_values WHERE {' AND '.join(conditions)}", params
     )
+    return _typed(frame)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype(NUMBER_COLUMNS)
     frame["period_end"] = frame["period"].map(period_end).astype(object)
     return frame.sort_values(["period_end", "region_key", *breakdown_columns()], ignore_index=True)
+
+
+@_remembered
+def _regional_values(indicator_id: str) -> pd.DataFrame:
+    """The indicator's rows above the schools (state, cities, districts): all that charts,
+    maps and tables show; read once per kernel, and small even for a whole state."""
+    frame = query(
+        "SELECT * FROM published.indicator_values "
+        "WHERE indicator_id = ? AND region_level IS DISTINCT FROM ?",
+        [indicator_id, SCHOOL_LEVEL],
+    )
+    return _typed(frame)
+
+
+@_remembered
+def _school_keys() -> frozenset[str]:
+    table = regions()
+    return frozenset(table.index[table["region_level"] == SCHOOL_LEVEL])
+
+
+def _without_schools(levels: tuple[str, ...] | None, region_keys: tuple[str, ...] | None) -> bool:
+    if levels is not None and SCHOOL_LEVEL not in levels:
+        return True
+    return region_keys is not None and not set(region_keys) & _school_keys()
 
 
 def values(
@@ -498,10 +524,15 @@ def values(
     """Published rows of one indicator in the edition, oldest first.
 
     ``totals`` keeps only the rows that are totals in every breakdown (``insgesamt``).
+    Rows above the schools come from the kernel's copy; a selection that may include single
+    schools is read from the warehouse each time and not kept.
     """
     levels = None if levels is None else tuple(levels)
     region_keys = None if region_keys is None else tuple(region_keys)
-    return _selected(indicator_id, ausgabe, levels, region_keys, totals).copy()
+    if _without_schools(levels, region_keys):
+        return _selected(indicator_id, ausgabe, levels, region_keys, totals).copy()
+    periods = _edition_periods(indicator_id, ausgabe)
+    return _read_values(indicator_id, periods, levels, region_keys, totals)
 
 
 @_remembered
@@ -512,10 +543,18 @@ def _selected(
     region_keys: tuple[str, ...] | None,
     totals: bool,
 ) -> pd.DataFrame:
-    """``values()`` computed once per kernel (the chapters, the start page and the PDF
-    edition ask for the same series many times)."""
-    periods = _edition_periods(indicator_id, ausgabe)
-    return _read_values(indicator_id, periods, levels, region_keys, totals)
+    """``values()`` above the schools, computed once per kernel (the chapters, the start
+    page and the PDF edition ask for the same series many times)."""
+    frame = _regional_values(indicator_id)
+    keep = frame["period_end"] <= ausgabe.cutoff
+    if totals:
+        for column in breakdown_columns():
+            keep &= frame[column] == TOTAL
+    if levels is not None:
+        keep &= frame["region_level"].isin(list(levels))
+    if region_keys is not None:
+        keep &= frame["region_key"].isin(list(region_keys))
+    return frame[keep].reset_index(drop=True)
 
 
 def published_rows(indicator_id: str, ausgabe: Edition) -> pd.DataFrame:
@@ -528,25 +567,38 @@ def published_rows(indicator_id: str, ausgabe: Edition) -> pd.DataFrame:
     return frame[list(_columns("indicator_values"))]
 
 
-def published_overview(indicator_id: str, ausgabe: Edition) -> pd.DataFrame:
+def published_overview(
+    indicator_id: str, ausgabe: Edition, *, totals: bool = False
+) -> pd.DataFrame:
     """What a page says about its published rows without holding them: one row per
     combination of source, symbol, suppression reason and level, with the number of rows
     (column ``zeilen``); :func:`sources`, :func:`symbol_notes` and
-    :func:`suppression_note` accept it like the rows themselves."""
+    :func:`suppression_note` accept it like the rows themselves. ``totals`` as in
+    :func:`values`."""
     periods = _edition_periods(indicator_id, ausgabe)
-    placeholders = ", ".join("?" * len(periods)) if periods else "NULL"
+    conditions = [
+        "indicator_id = ?",
+        f"period IN ({', '.join('?' * len(periods))})" if periods else "false",
+    ]
+    params: list[object] = [indicator_id, *periods]
+    if totals:
+        conditions += [f"{column} = ?" for column in breakdown_columns()]
+        params += [TOTAL] * len(breakdown_columns())
     return query(
         "SELECT source, symbol, suppression_reason, region_level, count(*) AS zeilen "
-        "FROM published.indicator_values "
-        f"WHERE indicator_id = ? AND period IN ({placeholders}) "
+        f"FROM published.indicator_values WHERE {' AND '.join(conditions)} "
         "GROUP BY ALL ORDER BY ALL",
-        [indicator_id, *periods],
+        params,
     )
 
 
 def school_rows(overview: pd.DataFrame) -> int:
     """How many of the rows of a :func:`published_overview` are rows of single schools."""
-    return int(overview.loc[overview["region_level"] == "Schule", "zeilen"].sum())
+    return int(overview.loc[overview["region_level"] == SCHOOL_LEVEL, "zeilen"].sum())
+
+
+CSV_BATCH_ROWS = 200_000
+"""Rows written to a download at once: whole periods, at least one."""
 
 
 def write_csv(indicator_id: str, ausgabe: Edition, path: Path | str) -> int:
@@ -554,14 +606,29 @@ def write_csv(indicator_id: str, ausgabe: Edition, path: Path | str) -> int:
 
     German spreadsheet conventions: UTF-8 with BOM, ``;`` between fields, decimal comma.
     Empty ``value`` with a ``symbol`` means: not published (see the page's footnotes).
-    Written one period at a time, so a state-sized indicator never sits in memory whole.
+    Written in batches of whole periods, so a state-sized indicator never sits in memory.
     """
     columns = list(_columns("indicator_values"))
+    periods = _edition_periods(indicator_id, ausgabe)
+    counts = dict(
+        query(
+            "SELECT period, count(*) AS n FROM published.indicator_values "
+            "WHERE indicator_id = ? GROUP BY period",
+            [indicator_id],
+        ).itertuples(index=False, name=None)
+    )
+    batches: list[list[str]] = [[]]
+    size = 0
+    for period in periods:
+        if batches[-1] and size + counts.get(period, 0) > CSV_BATCH_ROWS:
+            batches.append([])
+            size = 0
+        batches[-1].append(period)
+        size += counts.get(period, 0)
     written = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        periods = _edition_periods(indicator_id, ausgabe)
-        for index, period in enumerate(periods or [None]):
-            frame = _read_values(indicator_id, [period] if period else [])[columns]
+        for index, batch in enumerate(batches):
+            frame = _read_values(indicator_id, batch)[columns]
             frame.to_csv(handle, sep=";", decimal=",", index=False, header=index == 0)
             written += len(frame)
     return written
@@ -718,7 +785,7 @@ def sources(frame: pd.DataFrame) -> str:
 
 def sources_of(entries: Iterable[Indicator], ausgabe: Edition) -> str:
     """The data sources of several indicators' published rows, for a 'Quelle:' line."""
-    frames = [values(e.id, ausgabe) for e in entries]
+    frames = [published_overview(e.id, ausgabe, totals=True) for e in entries]
     frames = [f for f in frames if not f.empty]
     return sources(pd.concat(frames)) if frames else "."
 
@@ -783,7 +850,7 @@ def symbol_notes(*frames: pd.DataFrame) -> str:
 
 def symbol_notes_of(entries: Iterable[Indicator], ausgabe: Edition) -> str:
     """The symbol footnote for the published rows of several indicators in an edition."""
-    return symbol_notes(*(values(e.id, ausgabe) for e in entries))
+    return symbol_notes(*(published_overview(e.id, ausgabe, totals=True) for e in entries))
 
 
 # --------------------------------------------------------------------------- key figures

@@ -71,7 +71,7 @@ def test_table_without_any_delivery_fails_clearly(tmp_path):
         build_raw_table(con, Archive(tmp_path), RawTable("itnrw", "abgaenger", "test"))
 
 
-def test_check_validates_period_by_period_and_names_the_row_in_the_whole_table():
+def test_check_validates_whole_periods_and_names_the_row_in_the_whole_table():
     rows = [
         ("2016/17", "ohne_hsa", 174.0, "sha-a"),
         ("2017/18", "ohne_hsa", 160.0, "sha-b"),
@@ -101,8 +101,9 @@ def test_check_validates_period_by_period_and_names_the_row_in_the_whole_table()
         "create table raw._deliveries as select * from (values "
         "('sha-a', 'abgaenger_2017.csv'), ('sha-b', 'abgaenger_2018.csv')) t(sha256, original_name)"
     )
-    problems, checked = check_raw_table(con, RawTable("itnrw", "abgaenger", "test"))
-    assert checked == 4
-    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
-        ("abgaenger_2018.csv", 3, "value", -5.0)
-    ]
+    for batch_rows in (1, 2, 1000):  # a period per batch, or all periods at once
+        problems, checked = check_raw_table(con, RawTable("itnrw", "abgaenger", "test"), batch_rows)
+        assert checked == 4
+        assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+            ("abgaenger_2018.csv", 3, "value", -5.0)
+        ]

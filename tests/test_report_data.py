@@ -491,6 +491,36 @@ def test_csv_by_period_and_overview_equal_the_whole_rows(bm: ModuleType, tmp_pat
     assert bm.school_rows(bm.published_overview("schueler_anzahl", ausgabe)) > 0
 
 
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing as None in every column: an all-empty text column reads as object with None,
+    a filled one as str with NaN; the pages treat both alike."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def test_rows_above_schools_from_the_kernel_equal_the_warehouse_selection(
+    bm: ModuleType,
+) -> None:
+    """values() serves selections without schools from the kernel's copy and the rest from
+    the warehouse; both paths must give the same rows."""
+    ausgabe = bm.edition()
+    for indicator_id in ("schueler_anzahl", "wiederholer_quote", "arbeitslose_anzahl"):
+        everything = bm.values(indicator_id, ausgabe, totals=False)  # includes schools
+        cached = bm.values(indicator_id, ausgabe, levels=["Land", "Stadt", "Stadtbezirk"],
+                           totals=False)  # fmt: skip
+        expected = everything[everything["region_level"] != "Schule"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(_plain(cached), _plain(expected))
+        keys = [bm.KREFELD, *bm.districts().index]
+        pd.testing.assert_frame_equal(
+            _plain(bm.values(indicator_id, ausgabe, region_keys=keys)),
+            _plain(bm._read_values(indicator_id, bm._edition_periods(indicator_id, ausgabe),
+                                   region_keys=tuple(keys), totals=True)),
+        )  # fmt: skip
+    entries = [bm.indicator("schueler_anzahl"), bm.indicator("wiederholer_quote")]
+    rows = [bm.values(e.id, ausgabe) for e in entries]
+    assert bm.sources_of(entries, ausgabe) == bm.sources(pd.concat(rows))
+    assert bm.symbol_notes_of(entries, ausgabe) == bm.symbol_notes(*rows)
+
+
 def test_schulformwechsel_seed_matrix(bm: ModuleType) -> None:
     frame = bm.schulformwechsel(bm.edition())
     matrix = bm.sfw_matrix(frame, "2017/18")

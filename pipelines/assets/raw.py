@@ -98,21 +98,35 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
     }
 
 
-def check_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> tuple[list, int]:
+CHECK_BATCH_ROWS = 500_000
+"""Rows validated together: whole periods, at least one."""
+
+
+def check_raw_table(
+    con: duckdb.DuckDBPyConnection, table: RawTable, batch_rows: int = CHECK_BATCH_ROWS
+) -> tuple[list, int]:
     """Validate ``raw.<table>`` with its pandera schema; failures name file, row and column.
 
-    One period at a time: every schema's unique key includes the period and its other checks
-    are row-wise, so the verdict is the same as for the whole table, but a state-sized table
-    (millions of rows) never sits in pandas at once. Rows keep their number in the table."""
+    Whole periods in batches of about ``batch_rows`` rows: every schema's unique key
+    includes the period and its other checks are row-wise, so the verdict is the same as for
+    the whole table, but a state-sized table (millions of rows) never sits in pandas at
+    once, and a table of many small periods (months) is still checked in one go. Rows keep
+    their number in the table."""
     names = dict(con.execute(f"select sha256, original_name from {DELIVERIES_TABLE}").fetchall())
-    periods = con.execute(f"select distinct period from raw.{table.name} order by 1").fetchall()
+    sizes = con.execute(
+        f"select period, count(*) from raw.{table.name} group by 1 order by 1 nulls last"
+    ).fetchall()
     problems: list = []
     rows = 0
-    for (period,) in periods:
+    for periods in _period_batches(sizes, batch_rows):
+        known = [p for p in periods if p is not None]
+        condition = f"period in ({', '.join('?' * len(known))})" if known else "false"
+        if None in periods:
+            condition += " or period is null"
         frame = con.execute(
             f"select rowid as row_position, * from raw.{table.name} "
-            "where period is not distinct from ? order by rowid",
-            [period],
+            f"where {condition} order by rowid",
+            known,
         ).df()
         frame.index = pd.Index(frame.pop("row_position"), name=None)
         files = [names.get(sha, sha) for sha in frame.pop("file_sha256")]
@@ -120,6 +134,19 @@ def check_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> tuple[li
         problems += validate_tidy(frame, table.name, file_of_row)
         rows += len(frame)
     return problems, rows
+
+
+def _period_batches(sizes: list[tuple], limit: int) -> list[list]:
+    """Consecutive periods grouped to at most ``limit`` rows (a larger period alone)."""
+    batches: list[list] = []
+    total = limit
+    for period, count in sizes:
+        if total + count > limit:
+            batches.append([])
+            total = 0
+        batches[-1].append(period)
+        total += count
+    return batches
 
 
 def _check_result(problems: list, rows: int) -> dg.AssetCheckResult:
