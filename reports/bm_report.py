@@ -120,8 +120,13 @@ def connect() -> duckdb.DuckDBPyConnection:
 def query(sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
     """Run a query on the published tables (one read-only connection per warehouse)."""
     path = str(warehouse_path())
-    _depend(_query_record(path, sql, params))
-    return _connection(path).execute(sql, list(params)).df()
+    try:
+        frame = _connection(path).execute(sql, list(params)).df()
+    except Exception:
+        _depend(_query_record(path, sql, params, None))  # a failed read is a dependency too
+        raise
+    _depend(_query_record(path, sql, params, frame))
+    return frame
 
 
 @functools.cache
@@ -129,16 +134,35 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     return _open()
 
 
-def _query_record(path: str, sql: str, params: Sequence[object]) -> dict:
+def _query_record(
+    path: str, sql: str, params: Sequence[object], frame: pd.DataFrame | None
+) -> dict:
     if not all(p is None or isinstance(p, bool | int | float | str) for p in params):
         return {"kind": "untracked", "why": f"query parameters {params!r} are not JSON"}
-    return {
+    record = {
         "kind": "query",
         "database": path,
         "database_env": ENV_WAREHOUSE,
         "sql": sql,
         "params": list(params),
     }
+    digest = None if frame is None else _result_digest(frame)
+    if digest is not None:
+        record["digest"] = digest
+    return record
+
+
+def _result_digest(frame: pd.DataFrame) -> str | None:
+    """The digest the page cache keeps for this result, computed while the result is at
+    hand, so that the renderer need not run the query again to store the page (only with
+    the built-in renderer's cache on; it then lives in the same environment)."""
+    if not os.environ.get(ENV_DEPENDENCIES):
+        return None
+    try:
+        from pipelines.report.cache import frame_digest
+    except ImportError:
+        return None
+    return frame_digest(frame)
 
 
 _collecting: list[list[str]] = []
