@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import state
+from pipelines.batches import by_size
 from pipelines.ingest.geo import read_districts
 from pipelines.state import digest
 from quality.disclosure import (
@@ -195,7 +196,7 @@ def build_indicator_values(
     sizes = con.execute(
         "select indicator_id, count(*) from _indicator_values group by 1 order by 1"
     ).fetchall()
-    for batch in _batches([(i, n) for i, n in sizes if i in set(rebuilt)], batch_rows):
+    for batch in by_size([(i, n) for i, n in sizes if i in set(rebuilt)], batch_rows):
         values = con.execute(
             "select * from _indicator_values "
             f"where indicator_id in ({', '.join('?' * len(batch))}) order by rowid",
@@ -250,20 +251,6 @@ def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-def _batches(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
-    """Consecutive indicators grouped so that a group holds at most ``limit`` rows (a larger
-    indicator is a group of its own)."""
-    batches: list[list[str]] = []
-    total = limit
-    for indicator_id, count in sizes:
-        if total + count > limit:
-            batches.append([])
-            total = 0
-        batches[-1].append(indicator_id)
-        total += count
-    return batches
-
-
 def audit_indicator_values(
     con: duckdb.DuckDBPyConnection,
     thresholds: Thresholds,
@@ -291,7 +278,7 @@ def audit_indicator_values(
         protected_by = state.published_indicators(con)
         sizes = [(i, n) for i, n in sizes if protected_by.get(i, ("", run_id))[1] == run_id]
     small_parts, derivable_parts = [], []
-    for batch in _batches(sizes, batch_rows):
+    for batch in by_size(sizes, batch_rows):
         values = con.execute(
             "select * from published.indicator_values "
             f"where indicator_id in ({', '.join('?' * len(batch))})",

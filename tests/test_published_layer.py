@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.batches import by_size
 from pipelines.published import (
     Thresholds,
     audit_indicator_values,
@@ -203,3 +204,12 @@ def test_audit_of_a_run_covers_the_indicators_it_protected():
     # … while the whole-table audit (no run) still sees it
     small, _ = audit_indicator_values(con, Thresholds())
     assert list(small["indicator_id"]) == ["a_anzahl"]
+
+
+def test_batches_hold_whole_keys_in_order_and_a_large_key_alone():
+    assert by_size([("a", 5), ("b", 5), ("c", 20), ("d", 1), ("e", 9)], 10) == [
+        ["a", "b"],
+        ["c"],
+        ["d", "e"],
+    ]
+    assert by_size([], 10) == []

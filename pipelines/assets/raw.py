@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.assets.landing import DELIVERIES_TABLE
+from pipelines.batches import by_size
 from pipelines.ingest.archive import Archive
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
 from pipelines.resources import WarehouseResource
@@ -118,7 +119,7 @@ def check_raw_table(
     ).fetchall()
     problems: list = []
     rows = 0
-    for periods in _period_batches(sizes, batch_rows):
+    for periods in by_size(sizes, batch_rows):
         known = [p for p in periods if p is not None]
         condition = f"period in ({', '.join('?' * len(known))})" if known else "false"
         if None in periods:
@@ -134,19 +135,6 @@ def check_raw_table(
         problems += validate_tidy(frame, table.name, file_of_row)
         rows += len(frame)
     return problems, rows
-
-
-def _period_batches(sizes: list[tuple], limit: int) -> list[list]:
-    """Consecutive periods grouped to at most ``limit`` rows (a larger period alone)."""
-    batches: list[list] = []
-    total = limit
-    for period, count in sizes:
-        if total + count > limit:
-            batches.append([])
-            total = 0
-        batches[-1].append(period)
-        total += count
-    return batches
 
 
 def _check_result(problems: list, rows: int) -> dg.AssetCheckResult:
