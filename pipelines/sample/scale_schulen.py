@@ -509,14 +509,14 @@ def schulformwechsel(reg: _Register, scale: Scale) -> pd.DataFrame:
             expected = count * factors * weights * scale.factor
             for group, n_group in zip(groups, rng.poisson(expected), strict=True):
                 redirected = sw._redirect(reg.history(group), year, target, grade)
-                change = _Change(origin, redirected, grade)
+                change = sw.Flow(origin, redirected, grade)
                 parts.append(_changes(rng, reg, group, year, change, int(n_group)))
         arrivals = int(rng.poisson(scale.factor))  # from Gymnasien outside the city
         grades = rng.integers(7, 10, size=arrivals)
         for grade in (7, 8, 9):
             n = int((grades == grade).sum())
             for group, n_group in zip(groups, rng.multinomial(n, weights), strict=True):
-                change = _Change("20", "10", grade, outside=True)
+                change = sw.Flow("20", "10", grade, outside=True)
                 parts.append(_changes(rng, reg, group, year, change, int(n_group)))
         changes = pd.concat(parts, ignore_index=True)
         changes.insert(0, "datensatz_id", _pseudonyms(rng, len(changes)))
@@ -525,16 +525,8 @@ def schulformwechsel(reg: _Register, scale: Scale) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[sw.COLUMNS]
 
 
-@dataclass(frozen=True)
-class _Change:
-    origin: str
-    target: str
-    grade: int
-    outside: bool = False  # from a school outside the city: no Schulnummer
-
-
 def _changes(
-    rng: np.random.Generator, reg: _Register, group: int, year: int, change: _Change, n: int
+    rng: np.random.Generator, reg: _Register, group: int, year: int, change: sw.Flow, n: int
 ) -> pd.DataFrame | None:
     """``n`` changes into ``change.grade``: random open schools of both types in the group."""
     history = reg.history(group)

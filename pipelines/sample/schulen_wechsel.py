@@ -45,19 +45,21 @@ def schulformwechsel(register: tuple[School, ...]) -> pd.DataFrame:
     frames = []
     for year, label in school_years():
         factor = 1.0 if label == SEED_YEAR else rng.uniform(0.8, 1.2)
-        flows: list[_Flow] = []
+        flows: list[Flow] = []
         for origin, target, grade, count in SEED_FLOWS:
             n = count if label == SEED_YEAR else int(rng.poisson(count * factor))
-            flows += [_Flow(origin, _redirect(register, year, target, grade), grade)] * n
+            flows += [Flow(origin, _redirect(register, year, target, grade), grade)] * n
         if label != SEED_YEAR:  # a few arrivals from Gymnasien outside the city
             arrivals = int(rng.integers(0, 3))
-            flows += [_Flow("20", "10", int(rng.integers(7, 10)), outside=True)] * arrivals
+            flows += [Flow("20", "10", int(rng.integers(7, 10)), outside=True)] * arrivals
         frames.append(_records(rng, register, year, label, flows))
     return pd.concat(frames, ignore_index=True)
 
 
 @dataclass(frozen=True)
-class _Flow:
+class Flow:
+    """One change of school type: from ``origin`` to ``target`` into ``grade``."""
+
     origin: str
     target: str
     grade: int
@@ -80,7 +82,7 @@ def _records(
     register: tuple[School, ...],
     year: int,
     label: str,
-    flows: list[_Flow],
+    flows: list[Flow],
 ) -> pd.DataFrame:
     ids: set[str] = set()
     rows = []
