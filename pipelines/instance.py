@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from pipelines import paths
 
-DAGSTER_YAML = """\
-# Written by bildungsmonitor: run history lives here; nothing is sent anywhere.
-telemetry:
-  enabled: false
-"""
+WRITTEN_BY_US = "# Written by bildungsmonitor"
+
+
+def dagster_yaml(home: Path) -> str:
+    """The instance config: telemetry off; Dagster's SQLite event log in its usual place
+    (``history/runs``), with connections that stay open between events
+    (``pipelines.dagster_storage``). The path is absolute: a storage's config cannot refer to
+    the instance folder, and a moved folder gets its config rewritten on the next start."""
+    events = (home / "history" / "runs").as_posix() + "/"
+    return (
+        f"{WRITTEN_BY_US}: run history lives here; nothing is sent anywhere.\n"
+        "telemetry:\n"
+        "  enabled: false\n"
+        "event_log_storage:\n"
+        "  module: pipelines.dagster_storage\n"
+        "  class: PooledSqliteEventLogStorage\n"
+        "  config:\n"
+        f"    base_dir: {json.dumps(events)}\n"
+    )
 
 
 def ensure_dagster_home() -> Path:
-    """Set DAGSTER_HOME (default ``.dagster_home`` in the repository) and write its config."""
+    """Set DAGSTER_HOME (default ``.dagster_home`` in the repository) and write its config.
+
+    A ``dagster.yaml`` this function wrote earlier is brought up to date; one without its
+    header line is the user's own and is left alone.
+    """
     home = Path(os.environ.get("DAGSTER_HOME") or paths.REPO_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    current = config.read_text(encoding="utf-8") if config.exists() else None
+    wanted = dagster_yaml(home)
+    if current is None or (current.startswith(WRITTEN_BY_US) and current != wanted):
+        config.write_text(wanted, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")

@@ -73,7 +73,8 @@ def plan_refresh(
         staging = paths.staging_warehouse_path(live_warehouse)
         if parse_needed(paths.DBT_PROJECT_DIR, staging):
             warm_up_run_start()  # a changed project is rebuilt: import while dbt parses
-        prepare_manifest(staging_warehouse=staging)
+        # only the warehouse path changed: the dbt step waits for that parse, nothing else
+        prepare_manifest(staging_warehouse=staging, background=True)
         manifest_path = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
     plan = RefreshPlan()
     if force_full:

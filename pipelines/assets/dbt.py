@@ -19,7 +19,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import paths
-from pipelines.dbt_manifest import keep_partial_parse
+from pipelines.dbt_manifest import finish_background_parse, keep_partial_parse
 from pipelines.resources import WarehouseResource
 from pipelines.state import dbt_node_fingerprints, digest, record_dbt_nodes
 from pipelines.warmup import warm_up
@@ -128,6 +128,7 @@ def bildungsmonitor_dbt_assets(
     prepared = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     sources = _sources_in_run(context, prepared)
     source_tests = [f"source:{uid.split('.', 2)[2]}" for uid in sorted(sources or ())]
+    finish_background_parse()  # the planner's parse for a new warehouse path, if any
     with warehouse_env(staging):
         invocation = dbt.cli(dbt_build_args(source_tests), context=context)
     warm_up()  # the checks' and the renderer's imports, while dbt works
