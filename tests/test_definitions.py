@@ -54,3 +54,23 @@ def test_warehouse_env_restores_the_environment(monkeypatch):
 
         assert os.environ["BILDUNGSMONITOR_WAREHOUSE"] == "/staging.duckdb"
     assert os.environ["BILDUNGSMONITOR_WAREHOUSE"] == "/live.duckdb"
+
+
+def test_older_dbt_target_folders_are_pruned(tmp_path):
+    import os
+
+    from pipelines.assets.dbt import prune_invocation_targets
+
+    target = tmp_path / "target"
+    folders = []
+    for i in range(8):
+        folder = target / f"bildungsmonitor_dbt_assets-run{i}-x"
+        folder.mkdir(parents=True)
+        os.utime(folder, (1000 + i, 1000 + i))
+        folders.append(folder)
+    (target / "docs").mkdir()  # not a run's folder
+    (target / "manifest.json").write_text("{}")
+    current = folders[2]  # kept whatever its age
+    prune_invocation_targets(current, keep=3)
+    left = sorted(f.name for f in target.iterdir())
+    assert left == sorted(["docs", "manifest.json", current.name, folders[7].name, folders[6].name])

@@ -97,6 +97,23 @@ def _sources_in_run(context: dg.AssetExecutionContext, manifest: Mapping) -> set
     return {uid for uid, key in source_asset_keys(manifest).items() if key in in_run}
 
 
+KEPT_INVOCATIONS = 5
+"""Per-run dbt target folders kept (each run's dbt.log, compiled SQL, run_results.json)."""
+
+
+def prune_invocation_targets(current: Path, keep: int = KEPT_INVOCATIONS) -> None:
+    """Remove older runs' target folders (≈ 8 MB each, one per run), keeping the newest.
+
+    dagster-dbt gives every invocation a folder ``target/<step>-<run>-<id>`` and never removes
+    it; the newest few are enough to look into a recent run. ``current`` is always kept.
+    """
+    prefix = current.name.split("-", 1)[0] + "-"
+    folders = [f for f in current.parent.glob(f"{prefix}*") if f.is_dir() and f != current]
+    folders.sort(key=lambda f: f.stat().st_mtime, reverse=True)
+    for folder in folders[max(keep - 1, 0) :]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) -> None:
     """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs.
 
@@ -145,3 +162,4 @@ def bildungsmonitor_dbt_assets(
         record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
     with warehouse_env(staging):
         _publish_docs(build_target, dbt, digest(sorted(fingerprints.values())))
+    prune_invocation_targets(build_target)

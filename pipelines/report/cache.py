@@ -128,6 +128,14 @@ class PageCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._remove_stale_staging()
 
+    @staticmethod
+    def has_entries(directory: Path) -> bool:
+        """Whether the cache folder holds any page yet (else every page will render)."""
+        try:
+            return any((directory / "pages").iterdir())
+        except OSError:
+            return False
+
     # ------------------------------------------------------------------ keys
 
     def key(self, name: str, page: Page, conversion: Mapping[str, Any]) -> str:

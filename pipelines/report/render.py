@@ -100,7 +100,8 @@ def render_site(
         return _result(project, pages, output_dir, "quarto", started, {}, set())
 
     with _work(work_dir) as work, _Kernels(work, env, kernels) as pool:
-        if cache_dir is None:  # every page will run: start the kernels while reading them
+        if cache_dir is None or not PageCache.has_entries(Path(cache_dir)):
+            # every page will run: start the kernels while the pages are read
             pool.prestart(min(WORKERS, len(project.pages)))
         project, pages = _prepare(project, env)
         cache = None
@@ -265,6 +266,7 @@ def _render_builtin(
     # Pages are independent: render them side by side, one per core, longest first (the
     # pages with the most chunks) so that no long page starts last.
     order = sorted(todo, key=lambda p: -len(p.chunks))
+    pool.prestart(min(len(order), WORKERS))  # those not started ahead
     try:
         if order:
             with ThreadPoolExecutor(max_workers=min(len(order), WORKERS)) as workers:
@@ -301,11 +303,11 @@ class _Kernels:
         self.shutdown()
 
     def prestart(self, count: int) -> None:
-        """Start ``count`` shared kernels in the background (a no-op for per-page kernels:
-        those start in the page's folder, as Quarto's do)."""
+        """Start shared kernels in the background until ``count`` were started (a no-op for
+        per-page kernels: those start in the page's folder, as Quarto's do)."""
         if self.mode != "shared":
             return
-        for _ in range(count):
+        for _ in range(count - len(self._all)):
             kernel = self._new()
             self._ready.append(kernel)
             thread = threading.Thread(target=kernel.start, kwargs={"quiet": True}, daemon=True)
