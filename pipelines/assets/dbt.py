@@ -114,6 +114,15 @@ def prune_invocation_targets(current: Path, keep: int = KEPT_INVOCATIONS) -> Non
         shutil.rmtree(folder, ignore_errors=True)
 
 
+REPORT_KEY = dg.AssetKey("report_site")
+
+
+def _renders_report(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run goes on to render the report (every run that selects it)."""
+    selection = context.run.asset_selection
+    return selection is None or REPORT_KEY in selection
+
+
 def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) -> None:
     """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs.
 
@@ -150,6 +159,10 @@ def bildungsmonitor_dbt_assets(
         invocation = dbt.cli(dbt_build_args(source_tests), context=context)
     warm_up()  # the checks' and the renderer's imports, while dbt works
     yield from invocation.stream()
+    if _renders_report(context):  # the kernels start on the core the checks leave idle
+        from pipelines.report.render import prestart_kernels
+
+        prestart_kernels({paths.ENV_WAREHOUSE: str(staging)})
     build_target = Path(invocation.target_path)
     keep_partial_parse(build_target)
     manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import zmq
@@ -58,9 +59,17 @@ class Kernel:
     why the tests render the report with one kernel per page as well.
     """
 
-    def __init__(self, kernels: Path, env: Mapping[str, str] | None = None, *, shared: bool):
+    def __init__(
+        self,
+        kernels: Path,
+        env: Mapping[str, str] | None = None,
+        *,
+        shared: bool,
+        preload: str = "",
+    ):
         self.shared = shared
         self.broken = False
+        self.preload = preload  # code run once right after start (shared kernels only)
         self.manager = KernelManager(
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]),
@@ -92,6 +101,8 @@ class Kernel:
                     client.stop_channels()
                     raise
                 client.allow_stdin = False
+                if self.preload:
+                    _execute_quietly(client, self.preload)
                 self._client = client
             except Exception:
                 self.broken = True
@@ -142,6 +153,15 @@ class Kernel:
             self._client = None
         if self.manager.has_kernel:
             self.manager.shutdown_kernel(now=True)
+
+
+def _execute_quietly(client: Any, code: str) -> None:
+    """Run ``code`` and wait for its reply, discarding its output; raise if it failed."""
+    reply = client.execute_interactive(
+        code, timeout=STARTUP_SECONDS, output_hook=lambda _msg: None, store_history=False
+    )
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel preload failed: {reply['content'].get('evalue', '')}")
 
 
 RESET_CODE = (

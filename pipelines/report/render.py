@@ -10,6 +10,7 @@ documented subset before anything runs).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -31,7 +32,7 @@ from pipelines.report.cache import Dependencies, PageCache, slug
 from pipelines.report.errors import RenderError
 from pipelines.report.execute import Kernel, dependency_prelude, write_kernelspec
 from pipelines.report.project import NavItem, Project, load_project, output_name
-from pipelines.report.qmd import Page, build_notebook, read_page
+from pipelines.report.qmd import SETUP_CODE, Page, build_notebook, read_page
 
 T = TypeVar("T")
 KernelMode = Literal["shared", "per-page"]
@@ -40,6 +41,9 @@ LOCAL_REF = re.compile(r'\b(?:href|src)="(?P<url>[^"]*)"')
 OUTSIDE = re.compile(r"^(?:[a-zA-Z][\w+.-]*:|//)")
 WORKERS = (os.cpu_count() or 1) + 1
 """Pages rendered side by side: one more than cores, as a page waits for Pandoc and Typst."""
+PRELOAD_CODE = SETUP_CODE + "\nimport babel.dates, babel.numbers, duckdb, numpy, pandas\n"
+"""Run once in a kernel started ahead (``prestart_kernels``): the setup every page runs, and
+the libraries the report's pages import, so that no page waits for them."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def render_site(
         return _result(project, pages, output_dir, "quarto", started, {}, set())
 
     with _work(work_dir) as work, _Kernels(work, env, kernels) as pool:
+        pool.adopt(_take_prestarted(env) if kernels == "shared" else None)
         if cache_dir is None or not PageCache.has_entries(Path(cache_dir)):
             # every page will run: start the kernels while the pages are read
             pool.prestart(min(WORKERS, len(project.pages)))
@@ -282,6 +287,65 @@ def _render_builtin(
     return {_name(project, p): seconds[p.path] for p in pages}, cached
 
 
+@dataclass
+class _Prestarted:
+    """Kernels started ahead of a render, for the render with the same ``env``."""
+
+    env: dict[str, str]
+    kernels: list[Kernel]
+    threads: list[threading.Thread]
+    specs_root: Path  # their kernelspec; removed with them
+
+
+_prestarted: _Prestarted | None = None
+
+
+def prestart_kernels(env: Mapping[str, str], count: int = WORKERS) -> None:
+    """Start ``count`` shared kernels now, for the next ``render_site`` with the same ``env``.
+
+    Starting a kernel and importing the pages' libraries in it costs ≈ 2 s of CPU each; the
+    pipeline calls this while its checks run on one core, so the render later starts with
+    ready kernels instead of doing that work while it keeps both cores busy. Kernels not
+    taken by a render are stopped when another prestart comes or the process exits."""
+    global _prestarted
+    discard_prestarted_kernels()
+    specs_root = Path(tempfile.mkdtemp(prefix="bm-kernels-"))
+    specs = write_kernelspec(specs_root)
+    started = [Kernel(specs, env, shared=True, preload=PRELOAD_CODE) for _ in range(count)]
+    threads = [
+        threading.Thread(target=k.start, kwargs={"quiet": True}, daemon=True) for k in started
+    ]
+    for thread in threads:
+        thread.start()
+    _prestarted = _Prestarted(dict(env), started, threads, specs_root)
+    atexit.register(discard_prestarted_kernels)
+
+
+def discard_prestarted_kernels() -> None:
+    """Stop kernels started ahead that no render took."""
+    global _prestarted
+    unused, _prestarted = _prestarted, None
+    if unused is not None:
+        _stop(unused)
+
+
+def _take_prestarted(env: Mapping[str, str]) -> _Prestarted | None:
+    global _prestarted
+    taken, _prestarted = _prestarted, None
+    if taken is not None and taken.env != dict(env):  # started for another warehouse
+        _stop(taken)
+        return None
+    return taken
+
+
+def _stop(prestarted: _Prestarted) -> None:
+    for thread in prestarted.threads:
+        thread.join()
+    for kernel in prestarted.kernels:
+        kernel.shutdown()
+    shutil.rmtree(prestarted.specs_root, ignore_errors=True)
+
+
 class _Kernels:
     """The workers' kernels: each worker keeps its own (shared mode) or gets a new one per
     page; shared kernels can be started ahead, while the pages are still being read."""
@@ -295,6 +359,7 @@ class _Kernels:
         self._ready: list[Kernel] = []
         self._all: list[Kernel] = []
         self._starting: list[threading.Thread] = []
+        self._adopted: list[_Prestarted] = []
 
     def __enter__(self) -> _Kernels:
         return self
@@ -313,6 +378,16 @@ class _Kernels:
             thread = threading.Thread(target=kernel.start, kwargs={"quiet": True}, daemon=True)
             thread.start()
             self._starting.append(thread)
+
+    def adopt(self, prestarted: _Prestarted | None) -> None:
+        """Use kernels started ahead (``prestart_kernels``) first; stop them with the rest."""
+        if prestarted is None:
+            return
+        self._adopted.append(prestarted)
+        with self._lock:
+            self._ready.extend(prestarted.kernels)
+            self._all.extend(prestarted.kernels)
+        self._starting.extend(prestarted.threads)
 
     def kernel(self) -> Kernel:
         """This worker's kernel: a new one per page, or its shared one (replaced if broken)."""
@@ -336,6 +411,8 @@ class _Kernels:
             thread.join()
         for kernel in self._all:
             kernel.shutdown()
+        for prestarted in self._adopted:
+            shutil.rmtree(prestarted.specs_root, ignore_errors=True)
 
 
 def _assets(project: Project) -> tuple[str, ...]:
