@@ -59,7 +59,7 @@ def stage_of(step_key: str) -> str:
     """The stage a step of the refresh job belongs to, by the job's step naming."""
     if step_key == "inbox":
         return "inbox"
-    if step_key.startswith("raw_"):
+    if step_key.startswith("raw_"):  # separate pandera steps only in older results
         return "checks" if step_key.endswith("_pandera_schema") else "raw"
     if DBT_STEP_MARKER in step_key:
         return "dbt_build"

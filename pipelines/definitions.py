@@ -8,7 +8,7 @@ from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
 from pipelines.assets.landing import inbox
 from pipelines.assets.mart_checks import mart_checks
 from pipelines.assets.published import published_disclosure_check, published_tables
-from pipelines.assets.raw import raw_assets, raw_checks
+from pipelines.assets.raw import raw_assets
 from pipelines.assets.report import release, report_site
 from pipelines.dbt_manifest import dbt_executable
 from pipelines.jobs import refresh_job
@@ -26,7 +26,7 @@ defs = dg.Definitions(
         report_site,
         release,
     ],
-    asset_checks=[*raw_checks, *mart_checks, published_disclosure_check],
+    asset_checks=[*mart_checks, published_disclosure_check],
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor, refresh_failure_email],

@@ -107,3 +107,39 @@ def test_check_validates_whole_periods_and_names_the_row_in_the_whole_table():
         assert [(p.file, p.row, p.column, p.value) for p in problems] == [
             ("abgaenger_2018.csv", 3, "value", -5.0)
         ]
+
+
+@pytest.mark.parametrize("problems", [[], ["row 5, column 'schulform': unknown code"]])
+def test_the_pandera_check_runs_in_the_raw_step_and_a_failure_blocks_downstream(
+    tmp_path, monkeypatch, problems
+):
+    import dagster as dg
+
+    from pipelines.assets import raw
+    from pipelines.resources import WarehouseResource
+
+    monkeypatch.setattr(raw, "build_raw_table", lambda con, archive, table: {"rows": 3})
+    monkeypatch.setattr(raw, "check_raw_table", lambda con, table: (problems, 3))
+    table = raw.RawTable("schulen", "schulen", "test")
+    ran: list[str] = []
+
+    @dg.asset(name="inbox")
+    def inbox() -> None:  # stands in for the inbox the raw asset depends on
+        pass
+
+    @dg.asset(deps=[f"raw_{table.name}"])
+    def downstream() -> None:
+        ran.append("downstream")
+
+    defs = dg.Definitions(
+        assets=[inbox, raw._raw_asset(table), downstream],
+        resources={"warehouse": WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb"))},
+        executor=dg.in_process_executor,
+    )
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(raise_on_error=False)
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.check_name == "pandera_schema"
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.passed is (not problems)
+    assert ran == ([] if problems else ["downstream"])
+    assert result.success is (not problems)
