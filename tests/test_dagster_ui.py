@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.instance import dagster_yaml
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
-QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } } }"
+QUERY = """{ assetNodes { assetKey { path } dependencyKeys { path }
+  assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }"""
 
 
 def _free_port() -> int:
@@ -41,7 +43,7 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
     port = _free_port()
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, DAGSTER_HOME=str(tmp_path), PATH=f"{bin_dir}:{os.environ['PATH']}")
-    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (tmp_path / "dagster.yaml").write_text(dagster_yaml(tmp_path))  # as `make dev` writes it
     process = subprocess.Popen(
         [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
          "-p", str(port)],
@@ -61,6 +63,14 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
             "/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]}
             for n in graph["data"]["assetNodes"]
         }
+        checks = {
+            "/".join(n["assetKey"]["path"]): {
+                c["name"]: c["blocking"] for c in n["assetChecksOrError"].get("checks", [])
+            }
+            for n in graph["data"]["assetNodes"]
+        }
+        assert checks["raw_itnrw__abgaenger"] == {"pandera_schema": True}
+        assert checks["marts/fct_indicator_values"]["value_ranges"] is True
         assert "inbox" in nodes["raw_itnrw__abgaenger"]
         assert "raw_itnrw__abgaenger" in nodes["staging/stg_itnrw__abgaenger"]
         assert "marts/fct_indicator_values" in nodes["published_tables"]

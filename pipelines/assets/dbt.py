@@ -123,6 +123,12 @@ def _renders_report(context: dg.AssetExecutionContext) -> bool:
     return selection is None or REPORT_KEY in selection
 
 
+def _page_cache_filled(warehouse: WarehouseResource) -> bool:
+    from pipelines.report.cache import PageCache
+
+    return PageCache.has_entries(warehouse.render_cache_dir())
+
+
 def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) -> None:
     """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs.
 
@@ -159,7 +165,9 @@ def bildungsmonitor_dbt_assets(
         invocation = dbt.cli(dbt_build_args(source_tests), context=context)
     warm_up()  # the checks' and the renderer's imports, while dbt works
     yield from invocation.stream()
-    if _renders_report(context):  # the kernels start on the core the checks leave idle
+    if _renders_report(context) and not _page_cache_filled(warehouse):
+        # every page will render: the kernels start on the core the checks leave idle (with
+        # a filled cache most pages are copied, and the renderer starts what it needs)
         from pipelines.report.render import prestart_kernels
 
         prestart_kernels({paths.ENV_WAREHOUSE: str(staging)})
