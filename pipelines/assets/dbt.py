@@ -118,9 +118,10 @@ REPORT_KEY = dg.AssetKey("report_site")
 
 
 def _renders_report(context: dg.AssetExecutionContext) -> bool:
-    """Whether this run goes on to render the report (every run that selects it)."""
+    """Whether this run goes on to render the report: it selects it, or selects nothing in
+    particular (a full refresh, whose selection is empty)."""
     selection = context.run.asset_selection
-    return selection is None or REPORT_KEY in selection
+    return not selection or REPORT_KEY in selection
 
 
 def _page_cache_filled(warehouse: WarehouseResource) -> bool:
