@@ -196,12 +196,22 @@ def record_raw_build(con: duckdb.DuckDBPyConnection, table_name: str, fingerprin
     con.execute(f"insert or replace into {RAW_BUILDS} values (?, ?)", [table_name, fingerprint])
 
 
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], verb: str = "insert"
+) -> None:
+    """All ``rows`` in one statement (``verb``: insert, insert or replace, insert or ignore):
+    DuckDB's ``executemany`` runs one statement per row, ≈ 2 ms each, so ≈ 1 s for the 400
+    nodes of a full dbt build."""
+    if not rows:
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    unnested = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
+    con.execute(f"{verb} into {table} select {unnested}", columns)
+
+
 def record_dbt_nodes(con: duckdb.DuckDBPyConnection, fingerprints: Mapping[str, str]) -> None:
     ensure_schema(con)
-    if fingerprints:
-        con.executemany(
-            f"insert or replace into {DBT_NODES} values (?, ?)", list(fingerprints.items())
-        )
+    insert_rows(con, DBT_NODES, list(fingerprints.items()), "insert or replace")
 
 
 def record_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -216,11 +226,8 @@ def record_published_indicators(
     rows were protected from, and the run that did it; others are forgotten."""
     ensure_schema(con)
     con.execute(f"delete from {PUBLISHED_INDICATORS}")
-    if indicators:
-        con.executemany(
-            f"insert into {PUBLISHED_INDICATORS} values (?, ?, ?)",
-            [(i, fp, run_id) for i, (fp, run_id) in indicators.items()],
-        )
+    rows = [(i, fp, run_id) for i, (fp, run_id) in indicators.items()]
+    insert_rows(con, PUBLISHED_INDICATORS, rows)
 
 
 def published_indicators(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:

@@ -14,6 +14,7 @@ from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
 from pipelines.resources import DataDirResource, WarehouseResource
+from pipelines.state import insert_rows
 
 DELIVERIES_TABLE = "raw._deliveries"
 
@@ -52,8 +53,9 @@ def write_delivery_log(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery
     unique = {d.sha256: d for d in deliveries}
     if not unique:
         return
-    con.executemany(
-        f"insert or ignore into {DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        con,
+        DELIVERIES_TABLE,
         [
             (
                 d.sha256,
@@ -71,6 +73,7 @@ def write_delivery_log(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery
             )
             for d in unique.values()
         ],
+        "insert or ignore",
     )
 
 
