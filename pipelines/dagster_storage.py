@@ -22,14 +22,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as db
+from dagster._core.event_api import EventHandlerFn
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
+    SqliteEventLogStorageWatchdog,
 )
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
+from watchdog.events import FileSystemEvent
+from watchdog.observers import Observer
 
 OPEN_FILES = 8
 """Database files whose connection stays open: the current run's shard and the index, plus
@@ -98,6 +102,19 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._tables_present.add(table_name)
         return present
 
+    def watch(self, run_id: str, cursor: str | None, callback: EventHandlerFn) -> None:
+        """Follow a run's new events (the Dagster UI does, for a run it shows live), woken by
+        writes to the run's WAL file as well: with connections kept open, the database file
+        itself only changes at checkpoints, which Dagster's watcher alone waits for."""
+        if not self._obs:
+            self._obs = Observer()
+            self._obs.start()
+        watchdog = _RunEventsWatchdog(self, run_id, callback, cursor)
+        self._watchers[run_id][callback] = (
+            watchdog,
+            self._obs.schedule(watchdog, self._base_dir, recursive=True),
+        )
+
     def _close_all(self) -> None:
         with self._engines_lock:
             for engine in self._engines.values():
@@ -112,3 +129,14 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._close_all()
         super().dispose()
+
+
+class _RunEventsWatchdog(SqliteEventLogStorageWatchdog):
+    """Dagster's watcher of one run's shard, matching the shard's WAL file too."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._patterns = [self._log_path, f"{self._log_path}-wal"]
+
+    def on_modified(self, event: FileSystemEvent) -> None:
+        self._process_log()

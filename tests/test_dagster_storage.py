@@ -93,3 +93,43 @@ def test_an_older_config_of_ours_is_updated_and_a_users_own_is_kept(tmp_path, mo
     (tmp_path / "users" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     home = ensure_dagster_home()
     assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: false\n"
+
+
+def _log_entry(run_id: str, message: str):
+    import logging
+    import time
+
+    from dagster._core.events.log import EventLogEntry
+
+    return EventLogEntry(
+        error_info=None,
+        level=logging.INFO,
+        user_message=message,
+        run_id=run_id,
+        timestamp=time.time(),
+        dagster_event=None,
+    )
+
+
+def test_a_watching_reader_sees_each_new_event_of_a_live_run(tmp_path):
+    """The Dagster UI follows a running run through a second storage object; the writer's
+    open connections put new events into the WAL file, which must wake the reader."""
+    import time
+
+    base = str(tmp_path / "runs") + "/"
+    writer = PooledSqliteEventLogStorage(base)
+    reader = PooledSqliteEventLogStorage(base)
+    run_id = "live-run"
+    writer.store_event(_log_entry(run_id, "first"))  # creates the run's file
+    seen: list[str] = []
+    reader.watch(run_id, None, lambda entry, cursor: seen.append(entry.user_message))
+    try:
+        time.sleep(0.5)  # the observer is running
+        writer.store_event(_log_entry(run_id, "second"))
+        deadline = time.monotonic() + 10
+        while "second" not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "second" in seen
+    finally:
+        reader.dispose()
+        writer.dispose()
