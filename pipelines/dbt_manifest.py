@@ -161,7 +161,6 @@ def _start_background_parse(project_dir: Path, staging_warehouse: Path, stamp: P
         text=True,
     )
     _background = _BackgroundParse(process, target, project_dir, stamp)
-    atexit.register(abandon_background_parse)  # a run that never reached its dbt step
 
 
 def finish_background_parse() -> bool:
@@ -197,6 +196,9 @@ def abandon_background_parse() -> None:
         running.process.kill()
         running.process.wait()
     shutil.rmtree(running.target, ignore_errors=True)
+
+
+atexit.register(abandon_background_parse)  # a run that never reached its dbt step
 
 
 def keep_partial_parse(invocation_target: Path, project_dir: Path = paths.DBT_PROJECT_DIR) -> None:

@@ -318,7 +318,6 @@ def prestart_kernels(env: Mapping[str, str], count: int = WORKERS) -> None:
     for thread in threads:
         thread.start()
     _prestarted = _Prestarted(dict(env), started, threads, specs_root)
-    atexit.register(discard_prestarted_kernels)
 
 
 def discard_prestarted_kernels() -> None:
@@ -327,6 +326,9 @@ def discard_prestarted_kernels() -> None:
     unused, _prestarted = _prestarted, None
     if unused is not None:
         _stop(unused)
+
+
+atexit.register(discard_prestarted_kernels)  # started for a run that failed before its report
 
 
 def _take_prestarted(env: Mapping[str, str]) -> _Prestarted | None:
