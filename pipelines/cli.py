@@ -21,7 +21,7 @@ def _refresh(args: argparse.Namespace) -> int:
     ensure_dagster_home()
     from pipelines.plan import plan_refresh
 
-    plan = plan_refresh(force_full=args.full)
+    plan = plan_refresh(force_full=args.full, land_ahead=not args.dry_run)
     for reason in plan.reasons:
         print(f"  {reason}")
     if plan.nothing_to_do:

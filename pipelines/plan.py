@@ -23,6 +23,7 @@ from pipelines.dbt_manifest import parse_needed, prepare_manifest
 from pipelines.ingest.archive import Archive, sha256_of
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
+from pipelines.ingest.landing_ahead import start_landing_ahead
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
 from pipelines.warmup import warm_up_run_start
 
@@ -64,8 +65,14 @@ def plan_refresh(
     site_dir: Path | None = None,
     manifest_path: Path | None = None,
     force_full: bool = False,
+    land_ahead: bool = False,
 ) -> RefreshPlan:
-    """Compare current inputs with the live warehouse's records; see the module docstring."""
+    """Compare current inputs with the live warehouse's records; see the module docstring.
+
+    ``land_ahead``: when the plan is a full refresh, start landing the inbox in the
+    background (``pipelines.ingest.landing_ahead``); only for a caller that runs the plan in
+    this process next, whose inbox step waits for it.
+    """
     live_warehouse = live_warehouse or paths.warehouse_path()
     data_dir = data_dir or paths.data_dir()
     site_dir = site_dir or paths.site_dir()
@@ -77,23 +84,19 @@ def plan_refresh(
         prepare_manifest(staging_warehouse=staging, background=True)
         manifest_path = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
     plan = RefreshPlan()
+    land_ahead_from = (live_warehouse.parent / "archive", data_dir) if land_ahead else None
     if force_full:
-        plan.full = True
-        plan.because("vollständiger Lauf angefordert (--full)")
-        return plan
+        return _full(plan, "vollständiger Lauf angefordert (--full)", land_ahead_from)
     if not live_warehouse.exists():
-        plan.full = True
-        plan.because("noch kein Warehouse: erster Lauf")
-        return plan
+        return _full(plan, "noch kein Warehouse: erster Lauf", land_ahead_from)
     with duckdb.connect(str(live_warehouse), read_only=True) as con:
         recorded_raw = state.raw_builds(con)
         recorded_dbt = state.dbt_nodes(con)
         settings = state.settings(con)
         deliveries = _deliveries(con)
     if settings.get(state.CODE_KEY) != state.code_fingerprint():
-        plan.full = True
-        plan.because("Pipeline-Code oder Paketversionen geändert (oder noch kein voller Lauf)")
-        return plan
+        reason = "Pipeline-Code oder Paketversionen geändert (oder noch kein voller Lauf)"
+        return _full(plan, reason, land_ahead_from)
     if not data_dir.is_dir():  # the run fails with the inbox's own message
         plan.inbox = True
         plan.because(f"Datenverzeichnis {data_dir} fehlt")
@@ -123,6 +126,15 @@ def plan_refresh(
     if not (site_dir / "_release.json").is_file():
         plan.report = True
         plan.because(f"kein freigegebener Bericht in {site_dir}")
+    return plan
+
+
+def _full(plan: RefreshPlan, reason: str, land_ahead_from: tuple[Path, Path] | None) -> RefreshPlan:
+    """Mark ``plan`` as a full refresh; start landing the inbox if asked to."""
+    plan.full = True
+    plan.because(reason)
+    if land_ahead_from is not None:
+        start_landing_ahead(*land_ahead_from)
     return plan
 
 

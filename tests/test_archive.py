@@ -52,3 +52,25 @@ def test_failed_file_is_not_archived(tmp_path, monkeypatch):
     with pytest.raises(IngestError, match="row 3: truncated file"):
         archive.land(bad)
     assert not (tmp_path / "archive").exists() or not any((tmp_path / "archive").rglob("meta.json"))
+
+
+def test_a_landing_that_comes_second_keeps_the_first_entry(tmp_path, monkeypatch):
+    """Two landings of the same bytes at once (the planner's landing ahead and a run's inbox
+    step, or two processes): each writes its own partial folder, the first rename wins and
+    the other returns the entry it finds."""
+    source = tmp_path / "good.csv"
+    source.write_text("content")
+    archive = Archive(tmp_path / "archive")
+    inner: list = []
+
+    def parse_while_another_lands(path):
+        if not inner:  # the other landing finishes while this one parses
+            inner.append(None)
+            inner[0] = archive.land(path)
+        return _fake_parse(path)
+
+    monkeypatch.setattr(archive_module, "parse_file", parse_while_another_lands)
+    outer = archive.land(source)
+    assert outer == inner[0]
+    shard = tmp_path / "archive" / outer.sha256[:2]
+    assert [p.name for p in shard.iterdir()] == [outer.sha256]  # no partial folder left

@@ -13,6 +13,7 @@ import duckdb
 from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
+from pipelines.ingest.landing_ahead import finish_landing_ahead
 from pipelines.resources import DataDirResource, WarehouseResource
 from pipelines.state import insert_rows
 
@@ -89,6 +90,7 @@ def inbox(
     folder = data_dir.resolved()
     if not folder.is_dir():
         raise IngestError.single("inbox", folder, "data directory does not exist")
+    finish_landing_ahead()  # the planner's landing of a full refresh's inbox, if any
     deliveries = land_all(folder, Archive(warehouse.archive_dir()))
     with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
         write_delivery_log(con, deliveries)

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -83,18 +84,25 @@ class Archive:
         return self.root / sha[:2] / sha
 
     def land_many(
-        self, paths: Sequence[Path], *, workers: int | None = None
+        self,
+        paths: Sequence[Path],
+        *,
+        workers: int | None = None,
+        background: bool = False,
     ) -> list[Delivery | list[Problem]]:
         """Each file's delivery or problems, in the order of ``paths``: as :meth:`land` one
         after the other would give them, the new files parsed by up to ``workers`` processes
-        (default: one per CPU)."""
+        (default: one per CPU) when they are large enough to repay the workers' start.
+
+        ``background``: the caller is a thread beside other work of this process, so new
+        files are always parsed in worker processes (even one), never in this process."""
         shas = [sha256_of(path) for path in paths]
         outcomes: list[Delivery | list[Problem] | None] = [self.known(sha) for sha in shas]
         new: dict[str, int] = {}
         for index, sha in enumerate(shas):
             if outcomes[index] is None and sha not in new:
                 new[sha] = index
-        landed = self._land_new([paths[i] for i in new.values()], list(new), workers)
+        landed = self._land_new([paths[i] for i in new.values()], list(new), workers, background)
         for index, outcome in zip(new.values(), landed, strict=True):
             outcomes[index] = outcome
         for index, sha in enumerate(shas):
@@ -103,13 +111,15 @@ class Archive:
         return outcomes  # type: ignore[return-value]
 
     def _land_new(
-        self, paths: list[Path], shas: list[str], workers: int | None
+        self, paths: list[Path], shas: list[str], workers: int | None, background: bool
     ) -> list[Delivery | list[Problem]]:
+        if not paths:
+            return []
         root = str(self.root)
         sizes = [path.stat().st_size for path in paths]
         workers = min(workers or os.cpu_count() or 1, len(paths))
         landed: dict[int, Delivery | list[Problem]] = {}
-        if workers > 1 and sum(sizes) >= PARALLEL_MIN_BYTES:
+        if background or (workers > 1 and sum(sizes) >= PARALLEL_MIN_BYTES):
             # largest first, so that no big file starts last while the other workers idle
             order = sorted(range(len(paths)), key=lambda i: -sizes[i])
             try:
@@ -169,15 +179,24 @@ class Archive:
             regions=_distinct_text(frame["region_key"]),
             notes=list(parsed.notes),
         )
-        partial = entry.with_name(entry.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
-        shutil.copyfile(path, partial / path.name)
-        _write_parquet(frame, partial / "tidy.parquet")
-        (partial / "meta.json").write_text(
-            json.dumps(asdict(delivery), ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        os.replace(partial, entry)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        # a folder of its own: another process may land the same bytes at the same time
+        partial = Path(tempfile.mkdtemp(prefix=f"{entry.name}.partial-", dir=entry.parent))
+        partial.chmod(0o755)  # mkdtemp's 0700 would hide the entry from other readers
+        try:
+            shutil.copyfile(path, partial / path.name)
+            _write_parquet(frame, partial / "tidy.parquet")
+            (partial / "meta.json").write_text(
+                json.dumps(asdict(delivery), ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+            os.replace(partial, entry)
+        except OSError:
+            landed = self.known(sha)
+            if landed is None:
+                raise
+            return landed  # the other landing came first; its entry stands
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
         return delivery
 
 
