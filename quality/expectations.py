@@ -111,9 +111,10 @@ def expected_keys(
     """indicator_id, name_de, region_level, region_key, region_name, period, key — one row per
     value the catalogue promises for each indicator's latest period."""
     names = dict(zip(regions["region_key"], regions["region_name"], strict=True))
+    by_indicator = dict(tuple(values.groupby("indicator_id", sort=False, observed=True)))
     rows = []
     for ind in catalogue.itertuples(index=False):
-        own = values[values["indicator_id"] == ind.indicator_id]
+        own = by_indicator.get(ind.indicator_id, values.iloc[0:0])
         latest = own["period"].max() if not own.empty else None
         for level in _levels(ind.levels):
             at_level = regions[regions["region_level"] == level]

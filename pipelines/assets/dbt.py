@@ -10,6 +10,7 @@ selection to ``dbt build``), and records what each built node was built from.
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,6 +165,9 @@ def bildungsmonitor_dbt_assets(
     finish_background_parse()  # the planner's parse for a new warehouse path, if any
     with warehouse_env(staging):
         invocation = dbt.cli(dbt_build_args(source_tests), context=context)
+    build_target = Path(invocation.target_path)
+    pruning = threading.Thread(target=prune_invocation_targets, args=(build_target,))
+    pruning.start()  # while dbt works: deleting old runs' folders takes ≈ 0.5 s
     warm_up()  # the checks' and the renderer's imports, while dbt works
     yield from invocation.stream()
     if _renders_report(context) and not _page_cache_filled(warehouse):
@@ -172,7 +176,6 @@ def bildungsmonitor_dbt_assets(
         from pipelines.report.render import prestart_kernels
 
         prestart_kernels({paths.ENV_WAREHOUSE: str(staging)})
-    build_target = Path(invocation.target_path)
     keep_partial_parse(build_target)
     manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))
     fingerprints = dbt_node_fingerprints(manifest)
@@ -184,4 +187,4 @@ def bildungsmonitor_dbt_assets(
         record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
     with warehouse_env(staging):
         _publish_docs(build_target, dbt, digest(sorted(fingerprints.values())))
-    prune_invocation_targets(build_target)
+    pruning.join()
