@@ -7,8 +7,8 @@ import dagster as dg
 from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
 from pipelines.assets.landing import inbox
 from pipelines.assets.mart_checks import mart_checks
-from pipelines.assets.published import published_disclosure_check, published_tables
-from pipelines.assets.raw import raw_assets
+from pipelines.assets.published import published_tables
+from pipelines.assets.raw import raw_tables
 from pipelines.assets.report import release, report_site
 from pipelines.dbt_manifest import dbt_executable
 from pipelines.jobs import refresh_job
@@ -20,13 +20,13 @@ from pipelines.sensors import inbox_sensor
 defs = dg.Definitions(
     assets=[
         inbox,
-        *raw_assets,
+        raw_tables,
         bildungsmonitor_dbt_assets,
         published_tables,
         report_site,
         release,
     ],
-    asset_checks=[*mart_checks, published_disclosure_check],
+    asset_checks=mart_checks,
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor, refresh_failure_email],

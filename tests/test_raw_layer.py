@@ -57,10 +57,11 @@ def test_revised_delivery_replaces_its_periods_and_keeps_the_rest(tmp_path, monk
     con = duckdb.connect()
     write_delivery_log(con, landed)
     write_delivery_log(con, landed)  # the same files again change nothing
-    meta = build_raw_table(con, archive, RawTable("itnrw", "abgaenger", "test"))
+    build = build_raw_table(con, archive, RawTable("itnrw", "abgaenger", "test"))
     rows = con.execute("select period, value from raw.itnrw__abgaenger order by period").fetchall()
     assert rows == [("2018/19", 1.0), ("2019/20", 20.0)]
-    assert meta["rows"] == 2
+    assert build.metadata["rows"] == 2
+    assert build.fingerprint  # recorded by the step, so that the planner sees the table built
     assert con.execute("select count(*) from raw._deliveries").fetchone()[0] == 2
 
 
@@ -110,7 +111,7 @@ def test_check_validates_whole_periods_and_names_the_row_in_the_whole_table():
 
 
 @pytest.mark.parametrize("problems", [[], ["row 5, column 'schulform': unknown code"]])
-def test_the_pandera_check_runs_in_the_raw_step_and_a_failure_blocks_downstream(
+def test_the_pandera_checks_run_in_the_raw_step_and_a_failure_blocks_downstream(
     tmp_path, monkeypatch, problems
 ):
     import dagster as dg
@@ -118,28 +119,77 @@ def test_the_pandera_check_runs_in_the_raw_step_and_a_failure_blocks_downstream(
     from pipelines.assets import raw
     from pipelines.resources import WarehouseResource
 
-    monkeypatch.setattr(raw, "build_raw_table", lambda con, archive, table: {"rows": 3})
-    monkeypatch.setattr(raw, "check_raw_table", lambda con, table: (problems, 3))
-    table = raw.RawTable("schulen", "schulen", "test")
+    failing = "schulen__schulen"
+
+    def check(con, table):
+        return (problems if table.name == failing else [], 3)
+
+    monkeypatch.setattr(raw, "build_raw_table", lambda con, archive, table: raw.RawBuild({}, "fp"))
+    monkeypatch.setattr(raw, "check_raw_table", check)
     ran: list[str] = []
 
-    @dg.asset(name="inbox")
-    def inbox() -> None:  # stands in for the inbox the raw asset depends on
-        pass
+    @dg.asset(name="inbox", required_resource_keys={"warehouse"})
+    def inbox(context) -> None:
+        # stands in for the inbox the raw assets depend on: an empty delivery log
+        staging = context.resources.warehouse.staging_path(context.run.run_id)
+        with duckdb.connect(str(staging)) as con:
+            write_delivery_log(con, [])
 
-    @dg.asset(deps=[f"raw_{table.name}"])
+    @dg.asset(deps=["raw_schulen__schulen", "raw_ba__sgb2"])
     def downstream() -> None:
         ran.append("downstream")
 
     defs = dg.Definitions(
-        assets=[inbox, raw._raw_asset(table), downstream],
+        assets=[inbox, raw.raw_tables, downstream],
         resources={"warehouse": WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb"))},
         executor=dg.in_process_executor,
     )
-    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(raise_on_error=False)
-    (evaluation,) = result.get_asset_check_evaluations()
-    assert evaluation.check_name == "pandera_schema"
-    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
-    assert evaluation.passed is (not problems)
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(raise_on_error=False)
+    evaluations = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    assert len(evaluations) == len(raw.RAW_TABLES)  # every table checked, the failure too
+    assert {e.check_name for e in evaluations.values()} == {"pandera_schema"}
+    assert evaluations[f"raw_{failing}"].passed is (not problems)
+    assert evaluations[f"raw_{failing}"].severity == dg.AssetCheckSeverity.ERROR
+    assert all(e.passed for k, e in evaluations.items() if k != f"raw_{failing}")
     assert ran == ([] if problems else ["downstream"])
     assert result.success is (not problems)
+    staging = WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb")).staging_file()
+    with duckdb.connect(str(staging)) as con:
+        recorded = con.execute(
+            "select asset_key, passed from quality.check_results order by asset_key"
+        ).fetchall()
+    assert len(recorded) == len(raw.RAW_TABLES)
+    assert (f"raw_{failing}", not problems) in recorded
+
+
+def test_a_partial_run_builds_and_checks_only_the_selected_raw_tables(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.assets import raw
+    from pipelines.resources import WarehouseResource
+
+    built: list[str] = []
+
+    def build(con, archive, table):
+        built.append(table.name)
+        return raw.RawBuild({}, "fp")
+
+    monkeypatch.setattr(raw, "build_raw_table", build)
+    monkeypatch.setattr(raw, "check_raw_table", lambda con, table: ([], 1))
+    defs = dg.Definitions(
+        assets=[raw.raw_tables],
+        resources={"warehouse": WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb"))},
+        executor=dg.in_process_executor,
+    )
+    live = tmp_path / "wh" / "live.duckdb"
+    live.parent.mkdir()
+    with duckdb.connect(str(live)) as con:  # the last release's delivery log
+        write_delivery_log(con, [])
+    job = defs.resolve_implicit_global_asset_job_def()
+    selection = [dg.AssetKey("raw_ba__sgb2")]
+    result = job.execute_in_process(asset_selection=selection, raise_on_error=False)
+    assert result.success
+    assert built == ["ba__sgb2"]
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.asset_key == dg.AssetKey("raw_ba__sgb2")
