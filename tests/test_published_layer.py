@@ -213,3 +213,46 @@ def test_batches_hold_whole_keys_in_order_and_a_large_key_alone():
         ["d", "e"],
     ]
     assert by_size([], 10) == []
+
+
+@pytest.mark.parametrize("small_counts", [0, 1])
+def test_the_disclosure_audit_runs_in_the_published_step_and_a_failure_blocks_the_report(
+    tmp_path, monkeypatch, small_counts
+):
+    import dagster as dg
+
+    from pipelines.assets import published
+    from pipelines.resources import DataDirResource, WarehouseResource
+
+    found = pd.DataFrame(
+        {"indicator_id": ["x"] * small_counts, "region_key": ["05114"] * small_counts}
+    )
+    monkeypatch.setattr(published, "build_published", lambda *args: ({}, _NoBuild()))
+    monkeypatch.setattr(published, "audit_indicator_values", lambda *a, **k: (found, found[:0]))
+    ran: list[str] = []
+
+    @dg.asset(deps=["published_tables"])
+    def report() -> None:
+        ran.append("report")
+
+    (tmp_path / "data").mkdir()
+    defs = dg.Definitions(
+        assets=[published.published_tables, report],
+        resources={
+            "warehouse": WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb")),
+            "data_dir": DataDirResource(path=str(tmp_path / "data")),
+        },
+        executor=dg.in_process_executor,
+    )
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(raise_on_error=False)
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.check_name == "no_small_counts_or_derivable_cells"
+    assert evaluation.passed is (small_counts == 0)
+    assert evaluation.metadata["small_counts"].value == small_counts
+    assert ran == ([] if small_counts else ["report"])
+    assert result.success is (small_counts == 0)
+
+
+class _NoBuild:
+    rebuilt: tuple = ()
+    kept: tuple = ()

@@ -14,7 +14,7 @@ not run after a failed check has to list ``MART_GATE_KEYS`` among its own deps
 tolerance, or beyond the hard limit in a Stadtbezirk) is shown and recorded but does not block.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import dagster as dg
@@ -106,7 +106,7 @@ def evaluate_and_record(
     return outcome
 
 
-def to_asset_check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
+def to_asset_check_result(spec: MartCheck, outcome: CheckOutcome) -> dg.AssetCheckResult:
     rows: pd.DataFrame = outcome.rows
     metadata: dict[str, object] = {
         "befund": outcome.summary,
@@ -116,30 +116,40 @@ def to_asset_check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
     if not outcome.passed:
         metadata["zeilen"] = dg.MetadataValue.md(markdown_table(rows, SHOWN_ROWS))
     return dg.AssetCheckResult(
+        asset_key=spec.asset_key,
+        check_name=spec.name,
         passed=outcome.passed,
         severity=dg.AssetCheckSeverity(outcome.severity),
         metadata=metadata,
     )
 
 
-def _asset_check(spec: MartCheck) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=spec.asset_key,
-        name=spec.name,
-        blocking=True,
-        description=spec.description,
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        run_id = context.op_execution_context.run_id
-        with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
-            outcome = evaluate_and_record(con, spec, run_id)
+def check_key(spec: MartCheck) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(spec.asset_key, spec.name)
+
+
+@dg.multi_asset_check(
+    name="mart_checks",
+    specs=[
+        dg.AssetCheckSpec(s.name, asset=s.asset_key, blocking=True, description=s.description)
+        for s in MART_CHECK_SPECS
+    ],
+    can_subset=True,
+)
+def mart_checks_step(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    """The selected mart checks in one step: every one is evaluated and recorded, the failed
+    ones too, on one connection (each close of a DuckDB file writes a checkpoint)."""
+    run_id = context.op_execution_context.run_id
+    selected = context.selected_asset_check_keys
+    specs = [spec for spec in MART_CHECK_SPECS if check_key(spec) in selected]
+    with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
+        outcomes = [(spec, evaluate_and_record(con, spec, run_id)) for spec in specs]
+    for spec, outcome in outcomes:
         if not outcome.passed:
             context.log.warning(f"{spec.name} [{outcome.severity}]: {outcome.summary}")
-        return to_asset_check_result(outcome)
-
-    return _check
+        yield to_asset_check_result(spec, outcome)
 
 
-mart_checks: list[dg.AssetChecksDefinition] = [_asset_check(s) for s in MART_CHECK_SPECS]
+mart_checks: list[dg.AssetChecksDefinition] = [mart_checks_step]

@@ -2,6 +2,7 @@
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from pipelines.published import Thresholds, audit_indicator_values, build_published
 from pipelines.resources import DataDirResource, WarehouseResource
@@ -18,23 +19,36 @@ MART_INPUTS = [
 ]
 
 
+DISCLOSURE_CHECK = "no_small_counts_or_derivable_cells"
+
+
 @dg.asset(
     name="published_tables",
     group_name="published",
     deps=MART_INPUTS,
     kinds={"duckdb"},
     description="published.*: the marts after disclosure control; all the report reads.",
+    check_specs=[
+        dg.AssetCheckSpec(
+            DISCLOSURE_CHECK,
+            asset="published_tables",
+            blocking=True,
+            description="No small-area figure below the threshold; no suppressed cell derivable.",
+        )
+    ],
 )
 def published_tables(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, data_dir: DataDirResource
 ) -> dg.MaterializeResult:
+    """Build the published layer, then audit it in the same step: a failed audit (ERROR)
+    fails the step, so the report never reads what it found."""
+    run_id = context.run.run_id
     geometry = sorted((data_dir.resolved() / "geo").glob("*.geojson"))
     thresholds = Thresholds.from_env()
-    with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
-        counts, values = build_published(
-            con, geometry[0] if geometry else None, thresholds, context.run_id
-        )
+    with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
+        counts, values = build_published(con, geometry[0] if geometry else None, thresholds, run_id)
         record_setting(con, PUBLISHED_KEY, published_fingerprint(data_dir.resolved()))
+        small, derivable = audit_indicator_values(con, thresholds, run_id=run_id)
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{name}": n for name, n in counts.items()},
@@ -42,24 +56,14 @@ def published_tables(
             "indicators_kept": dg.MetadataValue.json(list(values.kept)),
             "min_count": thresholds.count,
             "min_denominator": thresholds.denominator,
-        }
+        },
+        check_results=[_disclosure_result(small, derivable)],
     )
 
 
-@dg.asset_check(
-    asset=published_tables,
-    name="no_small_counts_or_derivable_cells",
-    blocking=True,
-    description="No small-area figure below the threshold; no suppressed cell derivable.",
-)
-def published_disclosure_check(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    run_id = context.op_execution_context.run_id
-    thresholds = Thresholds.from_env()
-    with duckdb.connect(str(warehouse.staging_path(run_id)), read_only=True) as con:
-        small, derivable = audit_indicator_values(con, thresholds, run_id=run_id)
+def _disclosure_result(small: pd.DataFrame, derivable: pd.DataFrame) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        check_name=DISCLOSURE_CHECK,
         passed=small.empty and derivable.empty,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
@@ -72,7 +76,7 @@ def published_disclosure_check(
     )
 
 
-def pd_markdown(frame) -> str:
+def pd_markdown(frame: pd.DataFrame) -> str:
     """A small Markdown table for the Dagster UI (no tabulate dependency)."""
     if frame.empty:
         return "_none_"
