@@ -13,7 +13,7 @@ from pipelines.assets.report import release, report_site
 from pipelines.dbt_manifest import dbt_executable
 from pipelines.jobs import refresh_job
 from pipelines.notify import refresh_failure_email
-from pipelines.resources import DataDirResource, OfflineDbtCliResource, WarehouseResource
+from pipelines.resources import DataDirResource, PipelineDbtCliResource, WarehouseResource
 from pipelines.schedules import monthly_refresh
 from pipelines.sensors import inbox_sensor
 
@@ -33,7 +33,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(),
         "data_dir": DataDirResource(),
-        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": PipelineDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     executor=dg.in_process_executor,
 )
