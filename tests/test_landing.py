@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -159,3 +160,14 @@ def test_no_landing_ahead_without_files(tmp_path: Path) -> None:
     assert not start_landing_ahead(tmp_path / "archive", tmp_path / "empty")
     assert not start_landing_ahead(tmp_path / "archive", tmp_path / "missing")
     finish_landing_ahead()  # nothing started: returns at once
+
+
+def test_landing_ahead_uses_one_worker_for_a_small_inbox_and_all_cores_for_a_large_one(
+    inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.ingest import landing_ahead
+
+    files = sorted(p for p in inbox.rglob("*") if p.is_file())
+    assert landing_ahead.ahead_workers(files) == 1  # 1 MB
+    monkeypatch.setattr(landing_ahead, "PARALLEL_MIN_BYTES", 1024)
+    assert landing_ahead.ahead_workers(files) == (os.cpu_count() or 1)

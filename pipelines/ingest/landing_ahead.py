@@ -15,22 +15,28 @@ and reports every problem with file, row and column, as without it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
-from pipelines.ingest.archive import Archive
+from pipelines.ingest.archive import PARALLEL_MIN_BYTES, Archive
 from pipelines.ingest.identify import delivery_files
-
-AHEAD_WORKERS = 1
-"""Parsing processes. One: this process imports Dagster meanwhile, on the other core; the
-fork server's start (≈ 1 s of imports) is hidden behind that."""
 
 log = logging.getLogger(__name__)
 
 _pending: threading.Thread | None = None
 
 
-def start_landing_ahead(archive_root: Path, data_dir: Path, workers: int = AHEAD_WORKERS) -> bool:
+def ahead_workers(files: list[Path]) -> int:
+    """Parsing processes: one for an inbox too small to repay more (this process imports
+    Dagster meanwhile, on the other core), one per CPU for a large one (``PARALLEL_MIN_BYTES``,
+    as the inbox step would use), whose landing takes far longer than Dagster's start."""
+    if sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
+        return 1
+    return os.cpu_count() or 1
+
+
+def start_landing_ahead(archive_root: Path, data_dir: Path) -> bool:
     """Start landing every file of ``data_dir`` into the archive; False if there is none."""
     global _pending
     if _pending is not None or not data_dir.is_dir():
@@ -38,6 +44,8 @@ def start_landing_ahead(archive_root: Path, data_dir: Path, workers: int = AHEAD
     files = delivery_files(data_dir)
     if not files:
         return False
+
+    workers = ahead_workers(files)
 
     def land() -> None:
         try:
