@@ -59,7 +59,7 @@ def stage_of(step_key: str) -> str:
     """The stage a step of the refresh job belongs to, by the job's step naming."""
     if step_key == "inbox":
         return "inbox"
-    if step_key.startswith("raw_"):  # separate pandera steps only in older results
+    if step_key.startswith("raw_"):  # raw_tables; one step per table (and pandera) in older results
         return "checks" if step_key.endswith("_pandera_schema") else "raw"
     if DBT_STEP_MARKER in step_key:
         return "dbt_build"
@@ -69,7 +69,7 @@ def stage_of(step_key: str) -> str:
         return "report"
     if step_key == "release":
         return "release"
-    return "checks"  # asset-check steps: marts__<model>_<check>, published_tables_<check>
+    return "checks"  # mart_checks; older results: marts__<model>_<check>, published_tables_<check>
 
 
 def split_stages(run: RunTiming, process_start: float, process_end: float) -> dict[str, float]:

@@ -21,9 +21,11 @@ from benchmarks.summary import markdown, meets_target, overhead_ratio, spread, s
     ("step_key", "stage"),
     [
         ("inbox", "inbox"),
+        ("raw_tables", "raw"),
         ("raw_ba__arbeitslose", "raw"),
         ("raw_schulen__schueler_pandera_schema", "checks"),
         ("bildungsmonitor_dbt_assets", "dbt_build"),
+        ("mart_checks", "checks"),
         ("marts__fct_indicator_values_completeness", "checks"),
         ("published_tables", "published"),
         ("published_tables_no_small_counts_or_derivable_cells", "checks"),
