@@ -169,13 +169,14 @@ def bildungsmonitor_dbt_assets(
     pruning = threading.Thread(target=prune_invocation_targets, args=(build_target,))
     pruning.start()  # while dbt works: deleting old runs' folders takes ≈ 0.5 s
     warm_up()  # the checks' and the renderer's imports, while dbt works
-    yield from invocation.stream()
     if _renders_report(context) and not _page_cache_filled(warehouse):
-        # every page will render: the kernels start on the core the checks leave idle (with
-        # a filled cache most pages are copied, and the renderer starts what it needs)
+        # every page will render: the kernels start now, on the core dbt leaves idle (it
+        # keeps about one busy), instead of beside the checks (with a filled cache most pages
+        # are copied, and the renderer starts the kernels it needs)
         from pipelines.report.render import prestart_kernels
 
         prestart_kernels({paths.ENV_WAREHOUSE: str(staging)})
+    yield from invocation.stream()
     keep_partial_parse(build_target)
     manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))
     fingerprints = dbt_node_fingerprints(manifest)
