@@ -325,3 +325,17 @@ def test_a_query_that_cannot_run_again_renders_the_page_again(tmp_path: Path) ->
     result = render(project, tmp_path / "o3", gone, cache)
     assert result.rendered == ("a.qmd",) and "Zeilen: 0." in text(tmp_path / "o3", "a.html")
     assert render(project, tmp_path / "o4", gone, cache).rendered == ("a.qmd",)
+
+
+def test_the_digest_kernels_import_brings_no_renderer_along() -> None:
+    """Every kernel imports ``frame_digest`` from the cache module on its first query; the
+    renderer's parsing libraries (jupytext, nbformat) would cost each kernel ≈ 0.2 s."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pipelines.report.cache; "
+        "print(sorted({'jupytext', 'nbformat'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -38,10 +38,11 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipelines.report.project import Project
-from pipelines.report.qmd import Page
+if TYPE_CHECKING:  # kernels import this module for ``frame_digest``: keep it light
+    from pipelines.report.project import Project
+    from pipelines.report.qmd import Page
 
 CACHE_FORMAT = 1
 DATA_ENV = frozenset({"BILDUNGSMONITOR_WAREHOUSE"})
