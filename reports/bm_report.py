@@ -146,23 +146,31 @@ def _query_record(
         "sql": sql,
         "params": list(params),
     }
-    digest = None if frame is None else _result_digest(frame)
+    digest = None if frame is None else _result_digest((path, sql, *params), frame)
     if digest is not None:
         record["digest"] = digest
     return record
 
 
-def _result_digest(frame: pd.DataFrame) -> str | None:
+_digests: dict[tuple, str] = {}
+"""Result digests by (warehouse, SQL, parameters). The query's connection is read-only and
+kept for the kernel's life, so the same query returns the same rows: pages of a reused kernel
+that read the catalogue again need not digest it again."""
+
+
+def _result_digest(key: tuple, frame: pd.DataFrame) -> str | None:
     """The digest the page cache keeps for this result, computed while the result is at
     hand, so that the renderer need not run the query again to store the page (only with
     the built-in renderer's cache on; it then lives in the same environment)."""
     if not os.environ.get(ENV_DEPENDENCIES):
         return None
-    try:
-        from pipelines.report.cache import frame_digest
-    except ImportError:
-        return None
-    return frame_digest(frame)
+    if key not in _digests:
+        try:
+            from pipelines.report.cache import frame_digest
+        except ImportError:
+            return None
+        _digests[key] = frame_digest(frame)
+    return _digests[key]
 
 
 _collecting: list[list[str]] = []

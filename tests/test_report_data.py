@@ -566,3 +566,22 @@ def test_a_missing_warehouse_or_indicator_is_named(
     monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(tmp_path / "fehlt.duckdb"))
     with pytest.raises(FileNotFoundError, match=r"fehlt\.duckdb"):
         bm.connect()
+
+
+def test_a_query_read_again_in_the_same_kernel_is_digested_once(
+    bm: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page cache's digest of a result is kept per warehouse, SQL and parameters: the
+    kernel's connection is read-only, so the rows cannot differ the second time."""
+    import pipelines.report.cache as cache
+
+    digested: list[int] = []
+    real = cache.frame_digest
+    monkeypatch.setattr(cache, "frame_digest", lambda frame: digested.append(1) or real(frame))
+    monkeypatch.setenv(bm.ENV_DEPENDENCIES, str(tmp_path / "deps.jsonl"))
+    sql = "select indicator_id from published.indicator_catalogue where indicator_id like ?"
+    path = str(bm.warehouse_path())
+    records = [bm._query_record(path, sql, [p], bm.query(sql, [p])) for p in ("a%", "a%", "b%")]
+    assert len(digested) == 2  # "a%" once, "b%" once
+    assert records[0]["digest"] == records[1]["digest"]
+    assert records[2]["digest"] != records[0]["digest"]
