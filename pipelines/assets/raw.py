@@ -230,7 +230,8 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     checked = context.selected_asset_check_keys
     archive = Archive(warehouse.archive_dir())
     with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
-        largest_first = sorted(selected, key=lambda t: -_delivered_rows(con, t))
+        rows = _delivered_rows(con)
+        largest_first = sorted(selected, key=lambda t: -rows.get(t.name, 0))
         with ThreadPoolExecutor(RAW_WORKERS) as pool:
             built = {
                 b.table: b for b in pool.map(partial(_build_and_check, con, archive), largest_first)
@@ -263,9 +264,12 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         )
 
 
-def _delivered_rows(con: duckdb.DuckDBPyConnection, table: RawTable) -> int:
-    return con.execute(
-        f"select coalesce(sum(row_count), 0) from {DELIVERIES_TABLE} "
-        "where source = ? and table_name = ?",
-        [table.source, table.table],
-    ).fetchone()[0]
+def _delivered_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows delivered per raw table (``<source>__<table>``): the largest are built first, so
+    that no big table starts last while the other thread idles."""
+    return dict(
+        con.execute(
+            f"select source || '__' || table_name, sum(row_count) from {DELIVERIES_TABLE} "
+            "group by 1"
+        ).fetchall()
+    )
