@@ -379,3 +379,32 @@ def test_schulformwechsel_double_counted_other_origin_is_an_error() -> None:
     mart.loc[twice, "anzahl"] = 2.0
     outcome = cross_source.evaluate_schulformwechsel(mart, records)
     assert outcome.rows[["nach_schulform", "unerklaert"]].values.tolist() == [["15", 1]]
+
+
+def test_great_expectations_gets_only_the_columns_an_expectation_reads(monkeypatch) -> None:
+    """GX hashes the whole batch frame; the mart's wide frames are cut to what is checked."""
+    from quality import gx_runner
+
+    real = gx_runner._batch_definition()
+    seen: list[list[str]] = []
+
+    class Spy:
+        def get_batch(self, batch_parameters):
+            seen.append(list(batch_parameters["dataframe"].columns))
+            return real.get_batch(batch_parameters=batch_parameters)
+
+    monkeypatch.setattr(gx_runner, "_batch_definition", lambda: Spy())
+    gx = gx_runner.expectations()
+    frame = pd.DataFrame(
+        {"value": [1.0, -2.0], "numerator": [1, 3], "denominator": [2, 2], "text": ["a", "b"]},
+        index=[10, 11],
+    )
+    (low,) = gx_runner.validate(
+        frame, [gx.ExpectColumnValuesToBeBetween(column="value", min_value=0)]
+    )
+    pair = gx.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="denominator", column_B="numerator", or_equal=True
+    )
+    (above,) = gx_runner.validate(frame, [pair])
+    assert seen == [["value"], ["numerator", "denominator"]]
+    assert low.unexpected_index == [11] and above.unexpected_index == [11]  # original labels
