@@ -84,7 +84,8 @@ def plan_refresh(
         prepare_manifest(staging_warehouse=staging, background=True)
         manifest_path = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
     plan = RefreshPlan()
-    land_ahead_from = (live_warehouse.parent / "archive", data_dir) if land_ahead else None
+    archive = Archive(live_warehouse.parent / "archive")  # where the run's inbox step lands
+    land_ahead_from = (archive.root, data_dir) if land_ahead else None
     if force_full:
         return _full(plan, "vollständiger Lauf angefordert (--full)", land_ahead_from)
     if not live_warehouse.exists():
@@ -102,7 +103,7 @@ def plan_refresh(
         plan.because(f"Datenverzeichnis {data_dir} fehlt")
         return plan
 
-    _plan_inbox(plan, data_dir, live_warehouse, deliveries)
+    _plan_inbox(plan, data_dir, archive, deliveries)
     for table, fingerprint in _raw_fingerprints(deliveries).items():
         if recorded_raw.get(table) != fingerprint:
             plan.raw_tables.add(table)
@@ -152,11 +153,10 @@ def _deliveries(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def _plan_inbox(
-    plan: RefreshPlan, data_dir: Path, live_warehouse: Path, deliveries: list[tuple]
+    plan: RefreshPlan, data_dir: Path, archive: Archive, deliveries: list[tuple]
 ) -> None:
     """Land files whose content the warehouse has not seen; add them to ``deliveries``."""
     known = {row[0] for row in deliveries}
-    archive = Archive(live_warehouse.parent / "archive")
     for path in delivery_files(data_dir):
         if sha256_of(path) in known:
             continue
