@@ -1,0 +1,244 @@
+"""The published cells as one linear system a reader could set up.
+
+Why one system: a reader with the downloads combines *every* table. A school's leavers without
+a certificate appear as a share's numerator, as one category of the leavers by certificate, in
+the school's Stadtbezirk total, and the leavers' total appears as every share's denominator.
+Protecting tables one by one leaves such links open.
+
+- *Variables* are counts of a population for one region, period and breakdown
+  (:class:`~quality.sdc.declarations.PopulationRef`); a published cell shows its numerator's
+  variable and, for rates, its denominator's variable.
+- *Relations* ``total = sum(parts)`` come from declared hierarchies only: the regions seed
+  (school → Stadtbezirk → city), the ``insgesamt`` margin of every breakdown, and the categories
+  of populations declared additive. A relation is kept only when it holds on the true values
+  (a reader can only use what is true; this also keeps the audit's LP feasible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from quality.sdc.declarations import DIMENSIONS, TOTAL, Policy, PopulationRef
+
+KEY = ("population", "period", "region_key", *DIMENSIONS)
+CELL_COLUMNS = ("indicator_id", "region_key", "region_level", "period", *DIMENSIONS)
+RELATION_TOLERANCE = 1e-6
+
+
+class DeclarationMismatch(ValueError):
+    """The declarations contradict the data (two cells of one variable disagree)."""
+
+
+@dataclass
+class CellSystem:
+    """Cells, variables and relations (see module docstring).
+
+    ``cells`` are the positions of the input frame that take part; ``cell_num``/``cell_den``
+    their variables (-1: none). ``members`` is the relation table: relation id, variable,
+    coefficient (-1 for the total, +1 for a part)."""
+
+    cells: np.ndarray
+    cell_num: np.ndarray
+    cell_den: np.ndarray
+    keys: pd.DataFrame
+    values: np.ndarray
+    people: np.ndarray  # per variable: counts people (primary rule applies)
+    members: np.ndarray  # (k, 3) int: relation, variable, coefficient
+    dropped_relations: int
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_relations(self) -> int:
+        return int(self.members[:, 0].max()) + 1 if len(self.members) else 0
+
+    def var_cells(self) -> list[np.ndarray]:
+        """Per variable, the positions (into ``cells``) of the cells that show it."""
+        rows = np.concatenate([np.arange(len(self.cells))] * 2)
+        var = np.concatenate([self.cell_num, self.cell_den])
+        keep = var >= 0
+        rows, var = rows[keep], var[keep]
+        order = np.argsort(var, kind="stable")
+        bounds = np.searchsorted(var[order], np.arange(self.n_vars + 1))
+        return np.split(rows[order], bounds[1:-1])
+
+    def describe(self, var: int) -> str:
+        """A variable in words, for messages."""
+        row = self.keys.iloc[var]
+        parts = [f"{c}={row[c]}" for c in DIMENSIONS if row[c] != TOTAL]
+        return f"{row['population']} {row['region_key']} {row['period']} " + (
+            ", ".join(parts) or TOTAL
+        )
+
+
+def _apply(ref: PopulationRef, cells: pd.DataFrame) -> pd.DataFrame:
+    keys = cells[["period", "region_key", *DIMENSIONS]].copy()
+    keys.insert(0, "population", ref.population)
+    for dim, value in ref.fixed:
+        keys[dim] = value
+    return keys
+
+
+def build_system(frame: pd.DataFrame, policy: Policy, parents: Mapping[str, str]) -> CellSystem:
+    """The system of the protected cells of ``frame`` (mart-shaped rows with numerator,
+    denominator, value). ``parents`` maps a region to the region it adds up to."""
+    declared = policy.protected()
+    in_scope = np.zeros(len(frame), dtype=bool)
+    people_of: dict[str, bool] = {}
+    for indicator, decl in declared.items():
+        mask = (frame["indicator_id"] == indicator) & frame["region_level"].isin(decl.levels)
+        mask &= pd.to_numeric(frame["numerator"], errors="coerce").notna()
+        if decl.denominator is not None:
+            mask &= pd.to_numeric(frame["denominator"], errors="coerce").notna()
+        in_scope |= mask.to_numpy()
+        if decl.numerator is not None:
+            people_of[decl.numerator.population] = decl.numerator_counts_people
+        if decl.denominator is not None:
+            people_of.setdefault(decl.denominator.population, True)
+    cells = np.flatnonzero(in_scope)
+    scoped = frame.iloc[cells]
+    num_keys = pd.DataFrame(index=scoped.index, columns=list(KEY), dtype=object)
+    den_keys = num_keys.copy()
+    has_den = np.zeros(len(scoped), dtype=bool)
+    for indicator, decl in declared.items():
+        rows = (scoped["indicator_id"] == indicator).to_numpy()
+        if not rows.any():
+            continue
+        num_keys.loc[rows] = _apply(decl.numerator, scoped[rows]).to_numpy()
+        if decl.denominator is not None:
+            den_keys.loc[rows] = _apply(decl.denominator, scoped[rows]).to_numpy()
+            has_den |= rows
+    numerators = num_keys.assign(_value=pd.to_numeric(scoped["numerator"]).to_numpy())
+    den_rows = den_keys[has_den].assign(
+        _value=pd.to_numeric(scoped["denominator"]).to_numpy()[has_den]
+    )
+    every = pd.concat([numerators, den_rows], ignore_index=True).astype({c: str for c in KEY})
+    keys = every[list(KEY)].drop_duplicates().sort_values(list(KEY)).reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(keys)
+    var_of = index.get_indexer(pd.MultiIndex.from_frame(every[list(KEY)]))
+    values = np.full(len(keys), np.nan)
+    _check_agreement(every, var_of, values, scoped, has_den)
+    cell_num = var_of[: len(scoped)]
+    cell_den = np.full(len(scoped), -1, dtype=np.int64)
+    cell_den[has_den] = var_of[len(scoped) :]
+    people = keys["population"].map(people_of).fillna(True).to_numpy(dtype=bool)
+    members, dropped = _relations(keys, index, values, parents, policy.additive_categories())
+    return CellSystem(
+        cells, cell_num.astype(np.int64), cell_den, keys, values, people, members, dropped
+    )
+
+
+def _check_agreement(
+    every: pd.DataFrame,
+    var_of: np.ndarray,
+    values: np.ndarray,
+    scoped: pd.DataFrame,
+    has_den: np.ndarray,
+) -> None:
+    """Every cell of a variable shows the same true value; else a declaration is wrong."""
+    observed = every["_value"].to_numpy(dtype=float)
+    first = pd.Series(observed).groupby(var_of).first()
+    values[first.index.to_numpy()] = first.to_numpy()
+    off = np.abs(observed - values[var_of]) > RELATION_TOLERANCE
+    if off.any():
+        at = int(np.flatnonzero(off)[0])
+        rows = np.concatenate([np.arange(len(scoped)), np.flatnonzero(has_den)])
+        other = int(np.flatnonzero(var_of == var_of[at])[0])
+        a, b = scoped.iloc[rows[at]], scoped.iloc[rows[other]]
+        raise DeclarationMismatch(
+            "disclosure declarations (seed geheimhaltung): "
+            f"{a['indicator_id']} and {b['indicator_id']} are declared to count the same "
+            f"population ({every.iloc[at]['population']}) for {a['region_key']} {a['period']}, "
+            f"but show {observed[at]:g} and {observed[other]:g}"
+        )
+
+
+def _relations(
+    keys: pd.DataFrame,
+    index: pd.MultiIndex,
+    values: np.ndarray,
+    parents: Mapping[str, str],
+    additive_categories: frozenset[str],
+) -> tuple[np.ndarray, int]:
+    """The relation table (relation, variable, coefficient) and how many declared relations
+    did not hold on the data."""
+    groups: list[tuple[np.ndarray, np.ndarray]] = []  # (total var per part, part var)
+    # regions: the parent's variable with the same breakdown
+    parent_keys = keys.assign(region_key=keys["region_key"].map(parents))
+    has_parent = parent_keys["region_key"].notna().to_numpy()
+    total = np.full(len(keys), -1, dtype=np.int64)
+    total[has_parent] = index.get_indexer(
+        pd.MultiIndex.from_frame(parent_keys[has_parent][list(KEY)])
+    )
+    groups.append((total, np.arange(len(keys))))
+    # breakdowns: the same variable with this dimension at its total
+    for dim in DIMENSIONS:
+        usable = keys[dim] != TOTAL
+        if dim == "kategorie":
+            usable &= keys["population"].isin(additive_categories)
+        total = np.full(len(keys), -1, dtype=np.int64)
+        rows = usable.to_numpy()
+        total[rows] = index.get_indexer(
+            pd.MultiIndex.from_frame(keys[rows].assign(**{dim: TOTAL})[list(KEY)])
+        )
+        groups.append((total, np.arange(len(keys))))
+    relation_parts = []
+    for total, part in groups:
+        keep = total >= 0
+        relation_parts.append(np.column_stack([total[keep], part[keep]]))
+    pairs = np.concatenate(relation_parts) if relation_parts else np.zeros((0, 2), np.int64)
+    # one relation per (total, kind): a total can sum several partitions (regions, sex, ...)
+    kind = np.concatenate(
+        [np.full(int((g[0] >= 0).sum()), k) for k, g in enumerate(groups)]
+    ).astype(np.int64)
+    frame = pd.DataFrame({"total": pairs[:, 0], "kind": kind, "part": pairs[:, 1]})
+    frame["rel"] = frame.groupby(["total", "kind"], sort=True).ngroup()
+    sums = frame.assign(v=values[frame["part"]]).groupby("rel")["v"].sum()
+    totals = frame.groupby("rel")["total"].first()
+    holds = np.abs(sums.to_numpy() - values[totals.to_numpy()]) <= RELATION_TOLERANCE
+    good = pd.Index(sums.index[holds])
+    frame = frame[frame["rel"].isin(good)]
+    frame = frame.assign(rel=pd.factorize(frame["rel"], sort=True)[0])
+    totals = frame.groupby("rel")["total"].first()
+    members = np.concatenate(
+        [
+            np.column_stack([totals.index, totals.to_numpy(), -np.ones(len(totals))]),
+            np.column_stack([frame["rel"], frame["part"], np.ones(len(frame))]),
+        ]
+    ).astype(np.int64)
+    return members[np.lexsort((members[:, 1], members[:, 0]))], int((~holds).sum())
+
+
+def shown_in(
+    system: CellSystem, published: pd.DataFrame, policy: Policy, *, same_value: bool = True
+) -> np.ndarray:
+    """Per variable: some cell of ``published`` shows it (with ``same_value``: with the value
+    it has now — for earlier editions, whose figures may since have been revised)."""
+    known = np.zeros(system.n_vars, dtype=bool)
+    if published.empty or system.n_vars == 0:
+        return known
+    index = pd.MultiIndex.from_frame(system.keys[list(KEY)])
+    for indicator, decl in policy.protected().items():
+        rows = published[
+            (published["indicator_id"] == indicator) & published["region_level"].isin(decl.levels)
+        ]
+        for ref, column in ((decl.numerator, "numerator"), (decl.denominator, "denominator")):
+            if ref is None or rows.empty:
+                continue
+            shown = pd.to_numeric(rows[column], errors="coerce")
+            keys = _apply(ref, rows[shown.notna()]).astype(str)
+            var = index.get_indexer(pd.MultiIndex.from_frame(keys[list(KEY)]))
+            same = var >= 0
+            if same_value:
+                same &= (
+                    np.abs(shown[shown.notna()].to_numpy() - system.values[np.maximum(var, 0)])
+                    <= RELATION_TOLERANCE
+                )
+            known[var[same]] = True
+    return known
