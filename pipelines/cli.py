@@ -18,6 +18,13 @@ from pipelines.instance import ensure_dagster_home
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    from quality.sdc.thresholds import ThresholdError, Thresholds
+
+    try:  # a setting that makes the disclosure audit meaningless stops the run up front
+        Thresholds.from_env()
+    except ThresholdError as error:
+        print(f"FEHLER: Geheimhaltungs-Einstellung unbrauchbar: {error}", file=sys.stderr)
+        return 2
     ensure_dagster_home()
     from pipelines.plan import plan_refresh
 

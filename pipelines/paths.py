@@ -37,6 +37,11 @@ def staging_warehouse_path(live: Path | None = None) -> Path:
     return live.parent / "staging" / live.name
 
 
+def editions_register(live: Path | None = None) -> Path:
+    """Where ``publish`` keeps a copy of each edition's downloads (beside the warehouse)."""
+    return (live or warehouse_path()).parent / "editionen"
+
+
 def site_dir() -> Path:
     """The last good rendered report (default: ``reports/_site``)."""
     return Path(os.environ.get(ENV_SITE_DIR) or REPORTS_DIR / "_site").resolve()

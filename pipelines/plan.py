@@ -118,9 +118,12 @@ def plan_refresh(
         shown = ", ".join(names[:8]) + (f" (+{len(names) - 8})" if len(names) > 8 else "")
         plan.because(f"dbt-Knoten geändert: {shown}")
 
-    if settings.get(state.PUBLISHED_KEY) != state.published_fingerprint(data_dir):
+    editions = paths.editions_register(live_warehouse)
+    if settings.get(state.PUBLISHED_KEY) != state.published_fingerprint(data_dir, editions):
         plan.published = True
-        plan.because("Geheimhaltungs-Schwellen oder Geometrie geändert")
+        plan.because(
+            "Geheimhaltungs-Einstellungen, veröffentlichte Ausgaben oder Geometrie geändert"
+        )
     if settings.get(state.REPORT_KEY) != state.report_fingerprint():
         plan.report = True
         plan.because("Berichtsquellen oder Renderer geändert")

@@ -83,11 +83,26 @@ def publish_site(web_root: Path, site: Path | None = None) -> Publication:
         (partial / CHANGELOG_MD).write_text(changes.to_markdown(), encoding="utf-8")
         (partial / CHANGELOG_JSON).write_text(changes.to_json(), encoding="utf-8")
         os.replace(partial, edition)
+    _register(edition)
     tmp_link = web_root / ".current.tmp"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(Path("editions") / edition.name, target_is_directory=True)
     os.replace(tmp_link, link)
     return Publication(edition=edition, previous=previous, changes=changes)
+
+
+def _register(edition: Path) -> None:
+    """Keep a copy of the edition's downloads beside the warehouse: what readers can download
+    stays published, so the next refresh's disclosure audit counts it as known."""
+    target = paths.editions_register() / edition.name / "indikatoren"
+    if target.is_dir():
+        return
+    partial = target.parent / ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for csv_file in sorted((edition / "indikatoren").glob("*.csv")):
+        shutil.copy2(csv_file, partial / csv_file.name)
+    os.replace(partial, target)
 
 
 def _previous_edition(link: Path, editions: Path) -> Path | None:

@@ -39,6 +39,11 @@ class WarehouseResource(dg.ConfigurableResource):
     def live_site_dir(self) -> Path:
         return Path(self.site_dir).resolve() if self.site_dir else paths.site_dir()
 
+    def editions_register(self) -> Path:
+        """Copies of the downloads of every published edition, next to the warehouse: the
+        disclosure audit counts them as published (a reader can still download them)."""
+        return paths.editions_register(self.live_path())
+
     def archive_dir(self) -> Path:
         """Immutable archive of every delivered file, next to the warehouse."""
         return self.live_path().parent / "archive"

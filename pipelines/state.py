@@ -111,14 +111,26 @@ def report_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
     return files_fingerprint(repo, [*files, *renderer])
 
 
-def published_fingerprint(data_dir: Path) -> str:
-    """What the published layer depends on besides the marts: thresholds and the geometry."""
+def published_fingerprint(data_dir: Path, editions: Path | None = None) -> str:
+    """What the published layer depends on besides the marts: the disclosure settings, the
+    geometry and the editions published so far (their cells count as published)."""
     geometry = sorted((data_dir / "geo").glob("*.geojson"))
     thresholds = [
         f"{name}={os.environ.get(name, '')}"
-        for name in ("BILDUNGSMONITOR_MIN_COUNT", "BILDUNGSMONITOR_MIN_DENOMINATOR")
+        for name in (
+            "BILDUNGSMONITOR_MIN_COUNT",
+            "BILDUNGSMONITOR_MIN_DENOMINATOR",
+            "BILDUNGSMONITOR_PROTECTION_INTERVAL",
+        )
     ]
-    return digest([*thresholds, *(part for g in geometry for part in (g.name, g.read_bytes()))])
+    published = sorted(editions.glob("*/indikatoren/*.csv")) if editions else []
+    return digest(
+        [
+            *thresholds,
+            *(part for g in geometry for part in (g.name, g.read_bytes())),
+            *(f.relative_to(editions).as_posix() for f in published if editions),
+        ]
+    )
 
 
 def raw_fingerprint(assigned: Mapping[str, Iterable[str]]) -> str:

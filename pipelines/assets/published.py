@@ -4,9 +4,11 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines.published import Thresholds, audit_indicator_values, build_published
+from pipelines.published import audit_indicator_values, build_published, earlier_editions
 from pipelines.resources import DataDirResource, WarehouseResource
 from pipelines.state import PUBLISHED_KEY, published_fingerprint, record_setting
+from quality.sdc.protect import Finding
+from quality.sdc.thresholds import Thresholds
 
 MART_INPUTS = [
     dg.AssetKey(["marts", "fct_indicator_values"]),
@@ -16,10 +18,12 @@ MART_INPUTS = [
     dg.AssetKey(["marts", "mart_schulsozialindex_gewichte"]),
     dg.AssetKey(["reference", "indicator_catalogue"]),
     dg.AssetKey(["reference", "regions"]),
+    dg.AssetKey(["reference", "geheimhaltung"]),
+    dg.AssetKey(["reference", "geheimhaltung_ausnahmen"]),
 ]
 
 
-DISCLOSURE_CHECK = "no_small_counts_or_derivable_cells"
+DISCLOSURE_CHECK = "no_small_counts_or_narrow_intervals"
 
 
 @dg.asset(
@@ -33,7 +37,11 @@ DISCLOSURE_CHECK = "no_small_counts_or_derivable_cells"
             DISCLOSURE_CHECK,
             asset="published_tables",
             blocking=True,
-            description="No small-area figure below the threshold; no suppressed cell derivable.",
+            description=(
+                "LP audit over all published indicator cells and earlier editions: no "
+                "protected count below the threshold is shown, and every suppressed cell's "
+                "feasible interval is at least the protection interval wide."
+            ),
         )
     ],
 )
@@ -45,32 +53,41 @@ def published_tables(
     run_id = context.run.run_id
     geometry = sorted((data_dir.resolved() / "geo").glob("*.geojson"))
     thresholds = Thresholds.from_env()
+    earlier = earlier_editions(warehouse.editions_register())
     with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
-        counts, values = build_published(con, geometry[0] if geometry else None, thresholds, run_id)
-        record_setting(con, PUBLISHED_KEY, published_fingerprint(data_dir.resolved()))
-        small, derivable = audit_indicator_values(con, thresholds, run_id=run_id)
+        counts, values = build_published(
+            con, geometry[0] if geometry else None, thresholds, earlier=earlier
+        )
+        fingerprint = published_fingerprint(data_dir.resolved(), warehouse.editions_register())
+        record_setting(con, PUBLISHED_KEY, fingerprint)
+        finding = audit_indicator_values(con, thresholds, earlier=earlier)
     return dg.MaterializeResult(
         metadata={
             **{f"rows_{name}": n for name, n in counts.items()},
-            "indicators_protected": len(values.rebuilt),
-            "indicators_kept": dg.MetadataValue.json(list(values.kept)),
+            "suppressed_primary": values.primary,
+            "suppressed_secondary": values.secondary,
+            "already_public_in_earlier_editions": values.already_public,
             "min_count": thresholds.count,
             "min_denominator": thresholds.denominator,
+            "protection_interval": thresholds.width,
         },
-        check_results=[_disclosure_result(small, derivable)],
+        check_results=[disclosure_result(DISCLOSURE_CHECK, finding)],
     )
 
 
-def _disclosure_result(small: pd.DataFrame, derivable: pd.DataFrame) -> dg.AssetCheckResult:
+def disclosure_result(name: str, finding: Finding) -> dg.AssetCheckResult:
+    """The audit as a blocking check result, with the offending cells for the UI."""
     return dg.AssetCheckResult(
-        check_name=DISCLOSURE_CHECK,
-        passed=small.empty and derivable.empty,
+        check_name=name,
+        passed=finding.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
-            "small_counts": len(small),
-            "derivable_cells": len(derivable),
-            "offending_rows": dg.MetadataValue.md(
-                pd_markdown(small.head(20)) + "\n\n" + pd_markdown(derivable.head(20))
+            "small_counts": len(finding.small),
+            "narrow_intervals": len(finding.narrow),
+            "hidden_cells_audited": finding.hidden,
+            "lp_solves": finding.lp_solves,
+            "offending_cells": dg.MetadataValue.md(
+                pd_markdown(finding.small.head(20)) + "\n\n" + pd_markdown(finding.narrow.head(20))
             ),
         },
     )
@@ -80,9 +97,7 @@ def pd_markdown(frame: pd.DataFrame) -> str:
     """A small Markdown table for the Dagster UI (no tabulate dependency)."""
     if frame.empty:
         return "_none_"
-    columns = [
-        c for c in ("indicator_id", "region_key", "period", "value", "numerator") if c in frame
-    ]
+    columns = list(frame.columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for _, r in frame.iterrows()]
     return "\n".join(lines)

@@ -11,7 +11,9 @@ import dagster as dg
 import duckdb
 
 from pipelines import paths
+from pipelines.assets.published import disclosure_result
 from pipelines.publish import write_release_marker
+from pipelines.published import audit_from, earlier_editions
 from pipelines.resources import WarehouseResource
 from pipelines.state import (
     CODE_KEY,
@@ -21,8 +23,11 @@ from pipelines.state import (
     report_fingerprint,
 )
 from quality.quality_report import write_quality_report
+from quality.sdc.protect import read_downloads
+from quality.sdc.thresholds import Thresholds
 
 PUBLISHED_INPUTS = [dg.AssetKey("published_tables")]
+DOWNLOADS_CHECK = "downloads_disclosure_audit"
 
 
 @dg.asset(
@@ -30,6 +35,17 @@ PUBLISHED_INPUTS = [dg.AssetKey("published_tables")]
     deps=PUBLISHED_INPUTS,
     description="The Quarto website and PDF edition, rendered from published.* into staging.",
     kinds={"quarto"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            DOWNLOADS_CHECK,
+            asset="report_site",
+            blocking=True,
+            description=(
+                "The disclosure audit over the rendered site's CSV downloads, exactly as a "
+                "reader gets them, with every earlier edition counted as published."
+            ),
+        )
+    ],
 )
 def report_site(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -46,16 +62,20 @@ def report_site(
         env={paths.ENV_WAREHOUSE: str(staging)},
         cache_dir=warehouse.render_cache_dir(),
     )
+    downloads = read_downloads(sorted(output.glob("indikatoren/*.csv")))
+    earlier = earlier_editions(warehouse.editions_register())
     with duckdb.connect(str(staging)) as con:
         record_setting(con, REPORT_KEY, sources)
+        finding = audit_from(con, downloads, Thresholds.from_env(), earlier=earlier)
     return dg.MaterializeResult(
+        check_results=[disclosure_result(DOWNLOADS_CHECK, finding)],
         metadata={
             "pages": len(result.pages),
             "pages_from_cache": len(result.cached),
             "renderer": result.renderer,
             "seconds": round(result.seconds, 1),
             "pdf": str(result.pdf) if result.pdf else "",
-        }
+        },
     )
 
 

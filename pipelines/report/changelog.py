@@ -178,6 +178,12 @@ def _shown(row: Row) -> str:
     return " ".join(p for p in (value, symbol) if p) or "–"
 
 
+SUPPRESSED = "."
+CHANGED = "geändert"
+"""A revision that involves a suppressed cell names no value on either side: "6,12 → ."
+would tell what the protected cell was."""
+
+
 def compare_sites(new: Path, old: Path | None, *, edition: str, previous: str | None) -> Changelog:
     """The change log of ``new`` against ``old`` (None: a first edition)."""
     now, names = read_published(new)
@@ -194,9 +200,12 @@ def compare_sites(new: Path, old: Path | None, *, edition: str, previous: str | 
             if not _same(a[key], b[key]):
                 region, period, *breakdown = key
                 parts = [p for p in breakdown if p and p != "insgesamt"]
+                before_text, after_text = _shown(a[key]), _shown(b[key])
+                if SUPPRESSED in (a[key][1], b[key][1]):
+                    before_text = after_text = CHANGED
                 revised.append(
                     Revision(indicator, region, period, ", ".join(parts) or "insgesamt",
-                             _shown(a[key]), _shown(b[key]))
+                             before_text, after_text)
                 )  # fmt: skip
         if added := len(set(b) - set(a)):
             new_rows[indicator] = added
