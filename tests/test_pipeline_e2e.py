@@ -235,3 +235,29 @@ def test_rendered_site_shows_no_small_count_of_a_school_or_stadtbezirk(refreshed
     shown = [key for key in sensitive if key in published and published[key][0] not in ("", ".")]
     assert not shown, shown[:10]
     assert all(published[key][1] == "" for key in sensitive if key in published)
+
+
+def test_no_suppressed_cell_can_be_recovered_from_the_downloads(refreshed):
+    """An attacker with only the site's CSV files, the declared hierarchies and an LP solver
+    recovers no suppressed count, by difference or to within the protection interval
+    (on the main of 2026-11-26 this found 753 cells recovered as 1 or 2)."""
+    from tests.disclosure_attack import by_difference, lp_bounds, read_site, region_parents
+
+    tmp, _ = refreshed
+    attack = read_site(tmp / "site", region_parents(tmp / "warehouse" / "bm.duckdb"))
+    assert attack.hidden, "the sample has small school cells: something must be suppressed"
+    assert by_difference(attack) == {}
+    assert lp_bounds(attack, 3) == {}
+
+
+def test_one_symbol_and_one_reason_in_every_download(refreshed):
+    """Which cells were small is not told: every suppressed cell reads '.' and 'gesperrt'."""
+    tmp, _ = refreshed
+    reasons = set()
+    for path in (tmp / "site" / "indikatoren").glob("*.csv"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                if row["suppression_reason"]:
+                    assert row["symbol"] == "."
+                    reasons.add(row["suppression_reason"])
+    assert reasons == {"gesperrt"}
