@@ -62,7 +62,7 @@ BREAKDOWNS = {
 SYMBOLS = {
     "-": "genau null",
     "0": "weniger als die Hälfte von 1 in der letzten besetzten Stelle, jedoch mehr als nichts",
-    ".": "Zahlenwert unbekannt oder geheim zu halten",
+    ".": "gesperrt: Zahlenwert unbekannt oder zum Schutz einzelner Personen geheim gehalten",
     "x": "Tabellenfach gesperrt, weil Aussage nicht sinnvoll",
     "...": "Angabe fällt später an",
     "/": "keine Angabe, da Zahlenwert nicht sicher genug",
@@ -1484,10 +1484,18 @@ def _latest_school_year(frame: pd.DataFrame, ausgabe: Edition) -> pd.DataFrame:
 
 
 def sozialindex_stufen(ausgabe: Edition) -> pd.DataFrame:
-    """Schools per Stadtbezirk and level, latest school year of the edition (no school names:
-    the published table has none)."""
+    """Schools per level city-wide, latest school year of the edition (the published table
+    has no districts: their level counts would show single schools' levels)."""
     frame = query("SELECT * FROM published.sozialindex_stufen")
     frame = frame.astype({"stufe": "int64", "anzahl_schulen": "int64"})
+    return _latest_school_year(frame, ausgabe).reset_index(drop=True)
+
+
+def sozialindex_stadtbezirke(ausgabe: Edition) -> pd.DataFrame:
+    """Schools and mean level per Stadtbezirk, latest school year of the edition; the mean is
+    NULL with symbol '.' where the pipeline withheld it (fewer than three schools behind it)."""
+    frame = query("SELECT * FROM published.sozialindex_stadtbezirke")
+    frame = frame.astype({"anzahl_schulen": "int64", "mittlere_stufe": "float64"})
     return _latest_school_year(frame, ausgabe).reset_index(drop=True)
 
 
@@ -1507,14 +1515,14 @@ def sozialindex_distribution(stufen: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(range(1, 10)).fillna(0).astype("int64")
 
 
-def sozialindex_means(stufen: pd.DataFrame) -> pd.DataFrame:
-    """Mean level of the schools per Stadtbezirk (rows, all districts) and school group."""
+def sozialindex_means(bezirke: pd.DataFrame) -> pd.DataFrame:
+    """The published mean level per Stadtbezirk (rows, all districts) and school group
+    (columns, also a group whose means are all withheld); NaN where withheld or no school.
+    Read, never computed here: only the pipeline knows what may be shown."""
     keys = districts().index
-    if stufen.empty:
+    if bezirke.empty:
         return pd.DataFrame(index=keys)
-    weighted = stufen.assign(summe=stufen["stufe"] * stufen["anzahl_schulen"])
-    sums = weighted.groupby(["region_key", "schulgruppe"])[["summe", "anzahl_schulen"]].sum()
-    means = (sums["summe"] / sums["anzahl_schulen"]).unstack("schulgruppe")
+    means = bezirke.pivot(index="region_key", columns="schulgruppe", values="mittlere_stufe")
     return means.reindex(keys)
 
 
@@ -1542,28 +1550,39 @@ def sozialindex_distribution_table(verteilung: pd.DataFrame) -> str:
     return markdown_table(header, rows, align="l" + "r" * len(verteilung.columns))
 
 
-def sozialindex_district_table(stufen: pd.DataFrame, mittel: pd.DataFrame) -> str:
-    """Per Stadtbezirk and group: number of schools and mean level."""
+def sozialindex_district_table(bezirke: pd.DataFrame) -> str:
+    """Per Stadtbezirk and group: number of schools and the published mean level ('.' where
+    withheld, '–' where the district has no school of the group)."""
     names = districts()
-    groups = list(mittel.columns)
+    groups = sorted(bezirke["schulgruppe"].unique()) if not bezirke.empty else []
     header = ["Stadtbezirk"]
     for group in groups:
         header += [f"{group}: Schulen", f"{group}: mittlere Stufe"]
-    counts = (
-        stufen.groupby(["region_key", "schulgruppe"])["anzahl_schulen"].sum()
-        if not stufen.empty
-        else pd.Series(dtype="int64")
-    )
+    cells = bezirke.set_index(["region_key", "schulgruppe"]) if not bezirke.empty else None
     rows = []
     for key, name in names.items():
         row = [name]
         for group in groups:
-            row += [
-                _count(counts.get((key, group), 0)),
-                format_value(mittel.loc[key, group], None, "Stufe"),
-            ]
+            if (key, group) in cells.index:
+                cell = cells.loc[(key, group)]
+                row += [
+                    _count(cell["anzahl_schulen"]),
+                    format_value(cell["mittlere_stufe"], cell["symbol"], "Stufe"),
+                ]
+            else:
+                row += [_count(0), "–"]
         rows.append(row)
     return markdown_table(header, rows, align="l" + "r" * (len(header) - 1))
+
+
+def sozialindex_district_note(bezirke: pd.DataFrame) -> str:
+    """The footnote of the district table: what '.' (and, if it occurs, '–') means."""
+    note = "„.“ = gesperrt: Mittelwerte werden nur für mindestens drei Schulen veröffentlicht."
+    present = set(zip(bezirke["region_key"], bezirke["schulgruppe"], strict=True))
+    groups = set(bezirke["schulgruppe"])
+    if any((key, group) not in present for key in districts().index for group in groups):
+        note += " „–“ = keine Schule dieser Gruppe im Stadtbezirk."
+    return note
 
 
 def sozialindex_sentence(verteilung: pd.DataFrame, year: str | None) -> str:
@@ -1580,7 +1599,8 @@ def sozialindex_sentence(verteilung: pd.DataFrame, year: str | None) -> str:
 
 
 def sozialindex_points(verteilung: pd.DataFrame, mittel: pd.DataFrame, year: str | None) -> str:
-    """The Schulsozialindex page's summary."""
+    """The Schulsozialindex page's summary; the highest mean only among the published ones
+    (and said so when some districts have none)."""
     if verteilung.empty:
         return "- Für diese Ausgabe liegen keine Stufen des Schulsozialindex vor."
     points = [f"- {sozialindex_sentence(verteilung, year)}"]
@@ -1590,8 +1610,13 @@ def sozialindex_points(verteilung: pd.DataFrame, mittel: pd.DataFrame, year: str
         if column.empty:
             continue
         top = column.idxmax()
+        among = (
+            " unter den Stadtbezirken mit veröffentlichtem Mittelwert"
+            if len(column) < len(mittel)
+            else ""
+        )
         points.append(
-            f"- **{group}:** Die höchste durchschnittliche Stufe haben die Schulen im "
+            f"- **{group}:** Die höchste durchschnittliche Stufe{among} haben die Schulen im "
             f"Stadtbezirk {names[top]} ({format_value(column[top], None, 'Stufe')})."
         )
     return "\n".join(points)

@@ -23,6 +23,21 @@ HEADER = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _own_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """publish keeps each edition's downloads beside the warehouse: never beside the real one."""
+    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(tmp_path / "warehouse" / "w.duckdb"))
+
+
+def test_each_edition_is_kept_beside_the_warehouse_for_the_audit(tmp_path: Path) -> None:
+    site = _site(tmp_path, "aaaaaaaa", "2026-11-01T06:00:00+00:00", {"quote": ["a;1"]})
+    publication = publish_site(tmp_path / "web", site)
+    kept = tmp_path / "warehouse" / "editionen" / publication.edition.name / "indikatoren"
+    assert sorted(p.name for p in kept.iterdir()) == sorted(
+        p.name for p in (publication.edition / "indikatoren").glob("*.csv")
+    )
+
+
 def _site(tmp_path: Path, run_id: str, stamp: str, data: dict[str, list[str]]) -> Path:
     """A released site whose indicator pages offer ``data`` (id → CSV rows) for download."""
     site = tmp_path / f"site-{run_id}"

@@ -28,6 +28,7 @@ from pipelines.sample.city import (
     NRW_SHARE_WITHOUT_HSA,
     STADTBEZIRKE,
 )
+from pipelines.sozialindex_published import protect_district_means
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "reports"
@@ -263,6 +264,36 @@ def _changes() -> list[tuple]:
     return rows
 
 
+def _schools_per_level() -> pd.DataFrame:
+    """Schools per school year, group, Stadtbezirk and level (the marts' view, unpublished);
+    the Weiterführende Schulen of Stadtbezirk 3 are a single school."""
+    rng = np.random.default_rng(2024)
+    rows = []
+    for year in ("2022/23", "2023/24", "2024/25"):
+        for group in ("Grundschulen", "Weiterführende Schulen"):
+            for n, name in STADTBEZIRKE.items():
+                for stufe in range(1, 10):
+                    count = int(rng.poisson(0.6 + (n % 4) * 0.25 if stufe > 4 else 0.7))
+                    if group != "Grundschulen" and n == 3:
+                        count = int(stufe == 6)
+                    if count:
+                        rows.append((year, group, f"{KREFELD}000-{n}", name, stufe, count))
+    columns = ["school_year", "schulgruppe", "region_key", "region_name", "stufe"]
+    return pd.DataFrame(rows, columns=[*columns, "anzahl_schulen"])
+
+
+def _district_means(schools: pd.DataFrame) -> pd.DataFrame:
+    """``published.sozialindex_stadtbezirke`` as the pipeline builds it from those schools."""
+    sums = (
+        schools.assign(summe_stufen=schools["stufe"] * schools["anzahl_schulen"])
+        .groupby(["school_year", "schulgruppe", "region_key", "region_name"], as_index=False)[
+            ["anzahl_schulen", "summe_stufen"]
+        ]
+        .sum()
+    )
+    return protect_district_means(sums.astype({"summe_stufen": "float64"}))
+
+
 def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
     """A warehouse holding exactly the published tables the report reads."""
     con = duckdb.connect(str(path))
@@ -309,21 +340,21 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
     con.executemany(
         "INSERT INTO published.schulformwechsel VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _changes()
     )
-    rng = np.random.default_rng(2024)
+    schools = _schools_per_level()
     con.execute(
         "CREATE TABLE published.sozialindex_stufen (school_year VARCHAR, schulgruppe VARCHAR, "
-        "region_key VARCHAR, region_name VARCHAR, stufe INTEGER, anzahl_schulen INTEGER)"
+        "stufe INTEGER, anzahl_schulen INTEGER)"
     )
-    stufen = []
-    for year in ("2022/23", "2023/24", "2024/25"):
-        for group, top in (("Grundschulen", 9), ("Weiterführende Schulen", 9)):
-            for n, name in STADTBEZIRKE.items():
-                for stufe in range(1, top + 1):
-                    count = int(rng.poisson(0.6 + (n % 4) * 0.25 if stufe > 4 else 0.7))
-                    if count:
-                        stufes = (year, group, f"{KREFELD}000-{n}", name, stufe, count)
-                        stufen.append(stufes)
-    con.executemany("INSERT INTO published.sozialindex_stufen VALUES (?, ?, ?, ?, ?, ?)", stufen)
+    city = schools.groupby(["school_year", "schulgruppe", "stufe"], as_index=False)
+    con.register("fixture_stufen", city["anzahl_schulen"].sum())
+    con.execute("INSERT INTO published.sozialindex_stufen SELECT * FROM fixture_stufen")
+    con.execute(
+        "CREATE TABLE published.sozialindex_stadtbezirke (school_year VARCHAR, "
+        "schulgruppe VARCHAR, region_key VARCHAR, region_name VARCHAR, anzahl_schulen INTEGER, "
+        "mittlere_stufe DOUBLE, symbol VARCHAR, suppression_reason VARCHAR)"
+    )
+    con.register("fixture_bezirke", _district_means(schools))
+    con.execute("INSERT INTO published.sozialindex_stadtbezirke SELECT * FROM fixture_bezirke")
     con.execute(
         "CREATE TABLE published.sozialindex_gewichte (schulgruppe VARCHAR, school_year VARCHAR, "
         "merkmal VARCHAR, merkmal_name VARCHAR, gewicht DOUBLE)"
@@ -351,6 +382,14 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
     con.executemany(
         "INSERT INTO published.geometrie_stadtbezirke VALUES (?, ?, ?)",
         [(f["properties"]["region_key"], f["properties"]["name"], json.dumps(f)) for f in features],
+    )
+    con.execute(
+        "CREATE TABLE published.geheimhaltung_regeln AS SELECT 3 AS schwelle_fallzahl, "
+        "10 AS schwelle_nenner, 3 AS schutzintervall"
+    )
+    con.execute(
+        "CREATE TABLE published.geheimhaltung_ausnahmen (ausnahme VARCHAR, gegenstand VARCHAR, "
+        "begruendung VARCHAR, beschluss VARCHAR)"
     )
     con.close()
     return path
@@ -401,6 +440,43 @@ def test_contract_check_names_what_is_missing(tmp_path: Path) -> None:
     assert "published.sozialindex_gewichte (table)" in str(info.value)
     with pytest.raises(ContractError, match="not found"):
         check_warehouse(tmp_path / "fehlt.duckdb")
+
+
+def test_sozialindex_page_reads_the_published_means_and_marks_withheld_ones(
+    bm: ModuleType,
+) -> None:
+    ausgabe = bm.edition()
+    stufen = bm.sozialindex_stufen(ausgabe)
+    bezirke = bm.sozialindex_stadtbezirke(ausgabe)
+    assert set(stufen["school_year"]) == set(bezirke["school_year"]) == {"2024/25"}
+    assert "region_key" not in stufen  # no level counts per Stadtbezirk
+    verteilung = bm.sozialindex_distribution(stufen)
+    assert verteilung.to_numpy().sum() == bezirke["anzahl_schulen"].sum()
+    mittel = bm.sozialindex_means(bezirke)
+    assert list(mittel.index) == list(bm.districts().index)
+    for row in bezirke.itertuples():
+        shown = mittel.loc[row.region_key, row.schulgruppe]
+        assert (pd.isna(shown) and pd.isna(row.mittlere_stufe)) or shown == row.mittlere_stufe
+    withheld = bezirke[bezirke["symbol"] == "."]
+    assert withheld["mittlere_stufe"].isna().all()
+    assert (bezirke.loc[bezirke["mittlere_stufe"].notna(), "anzahl_schulen"] >= 3).all()
+    single = (bezirke["region_key"] == f"{KREFELD}000-3") & (
+        bezirke["schulgruppe"] == "Weiterführende Schulen"
+    )
+    assert bezirke.loc[single, "anzahl_schulen"].tolist() == [1]
+    assert bezirke.loc[single, "symbol"].tolist() == ["."]
+    # a single withheld district would follow from the city total: at least two are withheld
+    weiter = withheld[withheld["schulgruppe"] == "Weiterführende Schulen"]
+    assert len(weiter) >= 2 and weiter["anzahl_schulen"].sum() >= 3
+
+    table = bm.sozialindex_district_table(bezirke)
+    line = next(x for x in table.splitlines() if x.startswith(f"| {STADTBEZIRKE[3]} "))
+    assert [c.strip() for c in line.strip("| ").split("|")][3:] == ["1", "."]
+    assert bm.sozialindex_district_note(bezirke).startswith(
+        "„.“ = gesperrt: Mittelwerte werden nur für mindestens drei Schulen veröffentlicht."
+    )
+    points = bm.sozialindex_points(verteilung, mittel, "2024/25")
+    assert "unter den Stadtbezirken mit veröffentlichtem Mittelwert" in points
 
 
 def test_periods_and_editions(bm: ModuleType) -> None:
@@ -456,7 +532,7 @@ def test_breakdowns_symbols_and_csv(bm: ModuleType, tmp_path: Path) -> None:
     text = bm.breakdown_tables(bm.indicator("abgaenger_abschlussart_anteil"), ausgabe)
     assert "**Nach Abschlussart**" in text and "Mittlerer Schulabschluss" in text
     rows = bm.values("wiederholer_quote", ausgabe, levels=["Stadtbezirk"])
-    assert bm.symbol_notes(rows).startswith("Zeichenerklärung: „.“ = Zahlenwert unbekannt")
+    assert bm.symbol_notes(rows).startswith("Zeichenerklärung: „.“ = gesperrt")
     assert bm.suppression_reasons(rows) == ["Fallzahl unter 3"]
 
     n = bm.write_csv("abgang_ohne_abschluss_quote", bm.edition("2016/17"), tmp_path / "a.csv")

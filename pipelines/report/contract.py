@@ -60,16 +60,21 @@ TABLES: Mapping[str, tuple[str, ...]] = {
         "symbol",
         "suppression_reason",
     ),
-    "sozialindex_stufen": (
+    "sozialindex_stufen": ("school_year", "schulgruppe", "stufe", "anzahl_schulen"),
+    "sozialindex_stadtbezirke": (
         "school_year",
         "schulgruppe",
         "region_key",
         "region_name",
-        "stufe",
         "anzahl_schulen",
+        "mittlere_stufe",
+        "symbol",
+        "suppression_reason",
     ),
     "sozialindex_gewichte": ("schulgruppe", "school_year", "merkmal", "merkmal_name", "gewicht"),
     "geometrie_stadtbezirke": ("region_key", "region_name", "geojson"),
+    "geheimhaltung_regeln": ("schwelle_fallzahl", "schwelle_nenner", "schutzintervall"),
+    "geheimhaltung_ausnahmen": ("ausnahme", "gegenstand", "begruendung", "beschluss"),
 }
 """Required tables and the columns the pages read."""
 

@@ -148,4 +148,7 @@ def read_downloads(paths: Iterable[Path]) -> pd.DataFrame:
     for dim in DIMENSIONS:
         if dim not in out:
             out[dim] = "insgesamt"
+    for column in ("indicator_id", "region_key", "region_level", "period"):
+        if column not in out:
+            out[column] = ""
     return out
