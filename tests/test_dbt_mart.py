@@ -301,6 +301,11 @@ def test_catalogue_row_without_model_fails_naming_it_and_readme_example_fixes_it
     model = "\n".join(line.removeprefix("   ") for line in example.group(1).splitlines())
     indicators = project / "models" / "intermediate" / "indicators"
     (indicators / "ind_familiensprache_quote.sql").write_text(model + "\n", encoding="utf-8")
+    with (project / "seeds" / "geheimhaltung.csv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "familiensprache_quote,Stadt|Stadtbezirk|Schule,schueler_familiensprache_nd,"
+            "schueler_gesamt,true,false,\n"
+        )
     fixed = run_dbt(project, warehouse, "build")
     assert fixed.returncode == 0, fixed.stdout[-6000:]
     levels = query(
