@@ -24,9 +24,6 @@ from quality.sdc.protect import Finding, audit_published, protect, read_download
 from quality.sdc.thresholds import Thresholds
 
 SCHEMA = "published"
-SMALL_AREA_LEVELS = ("Stadtbezirk", "Schule")
-DISCLOSURE_KEY_COLUMNS = ("indicator_id", "period", "kategorie")
-"""One disclosure table per indicator × period × category (categories have no total cell)."""
 
 SOZIALINDEX_MERKMALE = {
     "familiensprache_nichtdeutsch": "Familiensprache nicht Deutsch",
