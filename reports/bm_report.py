@@ -1162,8 +1162,10 @@ def school_rows_note(count: int) -> str:
 
 
 def suppression_note(frame: pd.DataFrame) -> str:
-    """The reasons for suppressed values, as a sentence ('' if none)."""
-    reasons = suppression_reasons(frame)
+    """The reasons for suppressed values, as a sentence ('' if none). The one public reason of
+    disclosure control, "gesperrt", is already the meaning of the symbol "." and is not
+    repeated; other reasons (e.g. a publisher's) are named."""
+    reasons = [r for r in suppression_reasons(frame) if r != "gesperrt"]
     if not reasons:
         return ""
     return "Gründe für geheim gehaltene Werte: " + "; ".join(reasons) + "."

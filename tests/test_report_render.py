@@ -452,7 +452,11 @@ def test_every_catalogue_indicator_has_a_page_with_its_csv(rendered) -> None:
         assert list(csv.columns) == list(published.columns)
     page = html(result, "indikatoren/abgang_ohne_abschluss_quote.html")
     assert 'href="abgang_ohne_abschluss_quote.csv"' in page
-    assert "Zeichenerklärung: „.“ = Zahlenwert unbekannt oder geheim zu halten" in page
+    assert (
+        "Zeichenerklärung: „.“ = gesperrt: Zahlenwert unbekannt oder zum Schutz einzelner "
+        "Personen geheim gehalten"
+    ) in page
+    assert "Gründe für geheim gehaltene Werte: gesperrt" not in page
 
 
 def period_end_text(period: str) -> str:
