@@ -15,6 +15,8 @@ used files stay open, so a long-running Dagster UI browsing many runs does not c
 files. ``pipelines.instance`` writes it into the instance's ``dagster.yaml``.
 """
 
+import contextlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -125,6 +127,20 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:
         self._close_all()  # the files are deleted: no connection may keep them
         super().wipe()
+
+    def delete_events(self, run_id: str) -> None:
+        """Dagster deletes a run's rows but keeps its shard file (≈ 1.5 MB for a refresh);
+        pruning the history (``pipelines.cleanup``) should free that space, so the file goes."""
+        super().delete_events(run_id)
+        with self._engines_lock:
+            engine = self._engines.pop(run_id, None)
+            if engine is not None:
+                engine.dispose()
+        self._initialized_dbs.discard(run_id)
+        shard = os.path.join(self._base_dir, f"{run_id}.db")
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(shard + suffix)
 
     def dispose(self) -> None:
         self._close_all()

@@ -151,7 +151,9 @@ def _parse_env(staging_warehouse: Path) -> dict[str, str]:
 def _start_background_parse(project_dir: Path, staging_warehouse: Path, stamp: ParseStamp) -> None:
     global _background
     abandon_background_parse()
-    target = Path(tempfile.mkdtemp(prefix="bm-dbt-parse-"))
+    target = Path(
+        tempfile.mkdtemp(prefix=paths.scratch_prefix("dbt-parse"), dir=paths.scratch_dir())
+    )
     process = subprocess.Popen(
         _parse_command(project_dir, partial=False, target=target),
         cwd=project_dir,

@@ -12,7 +12,9 @@ WRITTEN_BY_US = "# Written by bildungsmonitor"
 
 
 def dagster_yaml(home: Path) -> str:
-    """The instance config: telemetry off; Dagster's SQLite event log in its usual place
+    """The instance config: telemetry off; run monitoring on (the daemon marks a run whose
+    process died as failed; the CLI's own runs are checked at the next refresh by
+    ``pipelines.cleanup``); Dagster's SQLite event log in its usual place
     (``history/runs``), with connections that stay open between events
     (``pipelines.dagster_storage``). The path is absolute: a storage's config cannot refer to
     the instance folder, and a moved folder gets its config rewritten on the next start."""
@@ -21,6 +23,10 @@ def dagster_yaml(home: Path) -> str:
         f"{WRITTEN_BY_US}: run history lives here; nothing is sent anywhere.\n"
         "telemetry:\n"
         "  enabled: false\n"
+        "# runs the daemon launched and whose process died are marked failed, not left STARTED\n"
+        "run_monitoring:\n"
+        "  enabled: true\n"
+        "  max_resume_run_attempts: 0\n"
         "event_log_storage:\n"
         "  module: pipelines.dagster_storage\n"
         "  class: PooledSqliteEventLogStorage\n"

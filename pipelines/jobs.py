@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.faults import pause_point
+
+
+@dg.success_hook
+def pause_after_step(context: dg.HookContext) -> None:
+    """A step boundary where the crash tests can kill the run (``pipelines.faults``)."""
+    pause_point(f"after:{context.step_key}")
+
+
 refresh_job = dg.define_asset_job(
     name="refresh",
     selection=dg.AssetSelection.all(),
     description="Full refresh: inbox → raw → dbt build → checks → report → release.",
+    hooks={pause_after_step},
 )

@@ -19,6 +19,13 @@ ENV_WAREHOUSE = "BILDUNGSMONITOR_WAREHOUSE"
 ENV_SITE_DIR = "BILDUNGSMONITOR_SITE_DIR"
 
 
+def absolute(path: str | Path) -> Path:
+    """``path`` made absolute and normalised *without* following symlinks: the live warehouse
+    and site are symlinks into the current release (``pipelines.releases``), and every
+    caller must keep using the fixed path, not the release it points to today."""
+    return Path(os.path.abspath(path))
+
+
 def data_dir() -> Path:
     """The inbox the pipeline reads (default: the bundled synthetic sample)."""
     return Path(os.environ.get(ENV_DATA_DIR) or SAMPLE_DATA_DIR).resolve()
@@ -27,7 +34,7 @@ def data_dir() -> Path:
 def warehouse_path() -> Path:
     """The live DuckDB warehouse (default: ``warehouse/bildungsmonitor.duckdb``)."""
     default = REPO_ROOT / "warehouse" / "bildungsmonitor.duckdb"
-    return Path(os.environ.get(ENV_WAREHOUSE) or default).resolve()
+    return absolute(os.environ.get(ENV_WAREHOUSE) or default)
 
 
 def staging_warehouse_path(live: Path | None = None) -> Path:
@@ -44,4 +51,18 @@ def editions_register(live: Path | None = None) -> Path:
 
 def site_dir() -> Path:
     """The last good rendered report (default: ``reports/_site``)."""
-    return Path(os.environ.get(ENV_SITE_DIR) or REPORTS_DIR / "_site").resolve()
+    return absolute(os.environ.get(ENV_SITE_DIR) or REPORTS_DIR / "_site")
+
+
+def scratch_dir(live: Path | None = None) -> Path:
+    """Temporary folders of runs (dbt parse targets, render work, kernel specs), in one place
+    beside the warehouse: removed when a run ends and swept at the next refresh's start if a
+    killed run left them (``pipelines.cleanup``)."""
+    folder = (live or warehouse_path()).parent / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def scratch_prefix(kind: str) -> str:
+    """``bm-<kind>-<pid>-``: the sweep removes a folder only when its process is gone."""
+    return f"bm-{kind}-{os.getpid()}-"

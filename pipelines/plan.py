@@ -25,6 +25,7 @@ from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
 from pipelines.ingest.landing_ahead import start_landing_ahead
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
+from pipelines.releases import ReleaseStore
 from pipelines.warmup import warm_up_run_start
 
 DELIVERIES_TABLE = "raw._deliveries"
@@ -130,6 +131,10 @@ def plan_refresh(
     if not (site_dir / "_release.json").is_file():
         plan.report = True
         plan.because(f"kein freigegebener Bericht in {site_dir}")
+    mismatch = ReleaseStore(live_warehouse, site_dir).problems()
+    if mismatch:  # never report "current" for a warehouse and site of different releases
+        plan.report = True
+        plan.because("Freigabe unvollständig: " + "; ".join(mismatch))
     return plan
 
 

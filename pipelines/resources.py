@@ -2,9 +2,14 @@
 
 A run never writes the live warehouse. Its first writer copies the live file to
 ``<warehouse dir>/staging/<live file name>`` (the marker beside it names the run that owns
-the copy); every asset of the run works on that copy; the ``release`` asset — which only runs
-when every upstream step and blocking check passed — moves it over the live file with an
-atomic rename. A failed run leaves the live warehouse and the rendered site untouched.
+the copy); every asset of the run works on that copy; the report is rendered into the run's
+unfinished release folder; the ``release`` asset — which only runs when every upstream step
+and blocking check passed — makes warehouse and site current together with one atomic switch
+(``pipelines.releases``). A failed or killed run leaves the live warehouse and site untouched.
+
+The resource holds the refresh lock for the whole run (``pipelines.locks``), so a run started
+from the Dagster UI or the daemon cannot overlap a CLI refresh, and cleans up what a killed
+run left behind before it starts.
 
 The staging file keeps one path across runs on purpose: dbt keys its partial-parse state on
 the profile's connection (path and database name), so a per-run file name would force a
@@ -13,10 +18,11 @@ full parse of the project at every start.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -25,6 +31,8 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from pipelines import paths
+from pipelines.locks import held, refresh_lock_path
+from pipelines.releases import ReleaseStore
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -34,10 +42,30 @@ class WarehouseResource(dg.ConfigurableResource):
     site_dir: str | None = None
 
     def live_path(self) -> Path:
-        return Path(self.path).resolve() if self.path else paths.warehouse_path()
+        """The fixed warehouse path (a symlink into the current release once released)."""
+        return paths.absolute(self.path) if self.path else paths.warehouse_path()
 
     def live_site_dir(self) -> Path:
-        return Path(self.site_dir).resolve() if self.site_dir else paths.site_dir()
+        return paths.absolute(self.site_dir) if self.site_dir else paths.site_dir()
+
+    def releases(self) -> ReleaseStore:
+        return ReleaseStore(self.live_path(), self.live_site_dir())
+
+    @contextlib.contextmanager
+    def yield_for_execution(
+        self, context: dg.InitResourceContext
+    ) -> Generator[WarehouseResource, None, None]:
+        """Hold the refresh lock while the run executes (re-entrant for the CLI, which holds
+        it already) and clear a killed run's leftovers first."""
+        from pipelines.cleanup import sweep_scratch, tidy_run_history
+
+        live = self.live_path()
+        with held(refresh_lock_path(live), "refresh"):
+            done = self.releases().recover() + sweep_scratch(paths.scratch_dir(live))
+            done += tidy_run_history(context.instance, live, current_run_id=context.run_id)
+            for line in done:
+                context.log.info(line)
+            yield self
 
     def editions_register(self) -> Path:
         """Copies of the downloads of every published edition, next to the warehouse: the
@@ -87,25 +115,15 @@ class WarehouseResource(dg.ConfigurableResource):
         return site.parent / "_qualitaet"
 
     def staging_site_dir(self, run_id: str) -> Path:
-        site = self.live_site_dir()
-        return site.parent / f".{site.name}.staging-{run_id}"
+        """Where the run renders its site: inside its unfinished release folder."""
+        return self.releases().staging_site(run_id)
 
     def release(self, run_id: str) -> tuple[Path, Path]:
-        """Swap in this run's warehouse and rendered site (each with an atomic rename)."""
+        """Make this run's warehouse and rendered site current together (one atomic switch)."""
         staging = self.staging_path(run_id)
-        live = self.live_path()
-        live.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, live)
+        self.releases().commit(run_id, staging)
         _owner_marker(staging).unlink(missing_ok=True)
-        new_site = self.staging_site_dir(run_id)
-        site = self.live_site_dir()
-        if new_site.exists():
-            old_site = site.parent / f".{site.name}.old-{run_id}"
-            if site.exists():
-                os.replace(site, old_site)
-            os.replace(new_site, site)
-            shutil.rmtree(old_site, ignore_errors=True)
-        return live, site
+        return self.live_path(), self.live_site_dir()
 
 
 def _owner_marker(staging: Path) -> Path:
@@ -118,7 +136,7 @@ class DataDirResource(dg.ConfigurableResource):
     path: str | None = None
 
     def resolved(self) -> Path:
-        return Path(self.path).resolve() if self.path else paths.data_dir()
+        return paths.absolute(self.path) if self.path else paths.data_dir()
 
 
 class PipelineDbtCliResource(DbtCliResource):

@@ -3,7 +3,6 @@ and each edition carries a change log against the one before (from the published
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,9 @@ import pytest
 from pipelines.publish import (
     CHANGELOG_JSON,
     CHANGELOG_MD,
-    RELEASE_MARKER,
     PublishError,
     publish_site,
+    write_release_marker,
 )
 from pipelines.report.changelog import Changelog
 
@@ -48,7 +47,7 @@ def _site(tmp_path: Path, run_id: str, stamp: str, data: dict[str, list[str]]) -
             HEADER + "".join(f"{indicator};Name {indicator};{row}\n" for row in rows),
             encoding="utf-8-sig",
         )
-    (site / RELEASE_MARKER).write_text(json.dumps({"run_id": run_id, "released_at": stamp}))
+    write_release_marker(site, run_id, released_at=stamp)
     return site
 
 

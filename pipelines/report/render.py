@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from pipelines import paths
 from pipelines.report import pandoc
 from pipelines.report.assemble import to_markdown
 from pipelines.report.cache import Dependencies, PageCache, slug
@@ -309,7 +310,9 @@ def prestart_kernels(env: Mapping[str, str], count: int = WORKERS) -> None:
     taken by a render are stopped when another prestart comes or the process exits."""
     global _prestarted
     discard_prestarted_kernels()
-    specs_root = Path(tempfile.mkdtemp(prefix="bm-kernels-"))
+    specs_root = Path(
+        tempfile.mkdtemp(prefix=paths.scratch_prefix("kernels"), dir=paths.scratch_dir())
+    )
     specs = write_kernelspec(specs_root)
     started = [Kernel(specs, env, shared=True, preload=PRELOAD_CODE) for _ in range(count)]
     threads = [
@@ -646,5 +649,7 @@ def _work(work_dir: Path | None) -> Iterator[Path]:
         work_dir.mkdir(parents=True, exist_ok=True)
         yield work_dir.resolve()
         return
-    with tempfile.TemporaryDirectory(prefix="bm-render-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix=paths.scratch_prefix("render"), dir=paths.scratch_dir()
+    ) as tmp:
         yield Path(tmp)
