@@ -5,11 +5,20 @@ weeks later, after a report deadline. The run-failure sensor below sends one pla
 e-mail per failed ``refresh`` run: which steps failed, their error messages, and where to look.
 
 SMTP settings come from the environment and are read when a message is sent, never at import:
-``BILDUNGSMONITOR_SMTP_HOST`` (unset: notification off), ``BILDUNGSMONITOR_SMTP_PORT`` (25),
-``BILDUNGSMONITOR_SMTP_USER`` / ``BILDUNGSMONITOR_SMTP_PASSWORD`` (login only if a user is set),
-``BILDUNGSMONITOR_SMTP_STARTTLS`` (off; ``1``/``true``/``ja`` switch it on — no fallback to
-plain text if the server cannot), ``BILDUNGSMONITOR_MAIL_FROM``, ``BILDUNGSMONITOR_MAIL_TO``
-(comma-separated), and optionally ``BILDUNGSMONITOR_DAGSTER_URL`` for a link to the run.
+``BILDUNGSMONITOR_SMTP_HOST`` (unset: notification off), ``BILDUNGSMONITOR_SMTP_PORT`` (25; 465
+with ``ssl``), ``BILDUNGSMONITOR_SMTP_USER`` / ``BILDUNGSMONITOR_SMTP_PASSWORD`` (login only if
+a user is set), ``BILDUNGSMONITOR_MAIL_FROM``, ``BILDUNGSMONITOR_MAIL_TO`` (comma-separated),
+and optionally ``BILDUNGSMONITOR_DAGSTER_URL`` for a link to the run.
+
+The connection is encrypted unless plain text is asked for, because the message names the
+run's errors and the login would otherwise cross the network readable:
+``BILDUNGSMONITOR_SMTP_TLS`` is ``starttls`` (default: STARTTLS, no fallback to plain text if
+the server does not offer it), ``ssl`` (implicit TLS, the default on port 465) or ``none``
+(plain SMTP). The server's certificate is checked against the system's CAs (an internal CA:
+``SSL_CERT_FILE``). Even with ``none`` no password is sent unless
+``BILDUNGSMONITOR_SMTP_PLAIN_LOGIN`` allows it (``1``/``true``/``ja``). The older
+``BILDUNGSMONITOR_SMTP_STARTTLS`` is still read when ``SMTP_TLS`` is unset: a true value means
+``starttls``, a false one (``0``/``false``/``nein``) ``none``.
 
 Run-status sensors only see runs launched through the Dagster daemon or UI (runs that carry
 their code location). ``bildungsmonitor refresh`` executes in process, so the CLI calls
@@ -34,6 +43,10 @@ from pipelines.jobs import refresh_job
 
 ENV_PREFIX = "BILDUNGSMONITOR_"
 _TRUE = {"1", "true", "yes", "ja", "on"}
+_FALSE = {"0", "false", "no", "nein", "off"}
+TLS_MODES = ("starttls", "ssl", "none")
+"""``BILDUNGSMONITOR_SMTP_TLS``: STARTTLS (default), implicit TLS, plain SMTP."""
+IMPLICIT_TLS_PORT = 465
 _WRAPPER_ERRORS = {"DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"}
 _MAX_MESSAGE_CHARS = 2000
 
@@ -50,9 +63,23 @@ class SmtpSettings:
     port: int
     user: str | None
     password: str | None
-    starttls: bool
+    tls: str  # one of TLS_MODES
     mail_from: str
     mail_to: tuple[str, ...]
+    plain_login: bool = False  # a login over plain SMTP was explicitly allowed
+
+    def __post_init__(self) -> None:
+        """Refuse settings that would send the password readable, however they were made."""
+        if self.tls not in TLS_MODES:
+            raise NotificationConfigError(
+                f"{ENV_PREFIX}SMTP_TLS muss starttls, ssl oder none sein, nicht {self.tls!r}"
+            )
+        if self.tls == "none" and self.user and not self.plain_login:
+            raise NotificationConfigError(
+                f"{ENV_PREFIX}SMTP_TLS=none mit Anmeldung ({ENV_PREFIX}SMTP_USER): das Passwort "
+                f"ginge unverschlüsselt über das Netz. STARTTLS oder ssl verwenden, oder "
+                f"{ENV_PREFIX}SMTP_PLAIN_LOGIN=1 setzen, um es ausdrücklich zu erlauben."
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings | None:
@@ -65,8 +92,9 @@ class SmtpSettings:
         host = get("SMTP_HOST")
         if not host:
             return None
+        tls = _tls_mode(get("SMTP_TLS").lower(), get("SMTP_STARTTLS").lower(), get("SMTP_PORT"))
         try:
-            port = int(get("SMTP_PORT") or 25)
+            port = int(get("SMTP_PORT") or (IMPLICIT_TLS_PORT if tls == "ssl" else 25))
         except ValueError as error:
             raise NotificationConfigError(
                 f"{ENV_PREFIX}SMTP_PORT ist keine Zahl: {get('SMTP_PORT')!r}"
@@ -82,10 +110,31 @@ class SmtpSettings:
             port=port,
             user=get("SMTP_USER") or None,
             password=env.get(ENV_PREFIX + "SMTP_PASSWORD") or None,
-            starttls=get("SMTP_STARTTLS").lower() in _TRUE,
+            tls=tls,
             mail_from=sender,
             mail_to=recipients,
+            plain_login=get("SMTP_PLAIN_LOGIN").lower() in _TRUE,
         )
+
+
+def _tls_mode(tls: str, starttls: str, port: str) -> str:
+    """``SMTP_TLS``, else the older ``SMTP_STARTTLS``, else implicit TLS on port 465 (where
+    STARTTLS would wait for a greeting that never comes) and STARTTLS everywhere else."""
+    legacy = "starttls" if starttls in _TRUE else "none" if starttls in _FALSE else None
+    if starttls and legacy is None:
+        raise NotificationConfigError(
+            f"{ENV_PREFIX}SMTP_STARTTLS ist weder ja noch nein: {starttls!r} "
+            f"(besser {ENV_PREFIX}SMTP_TLS=starttls|ssl|none)"
+        )
+    if tls:
+        if legacy is not None and legacy != tls:
+            raise NotificationConfigError(
+                f"{ENV_PREFIX}SMTP_TLS={tls} widerspricht {ENV_PREFIX}SMTP_STARTTLS={starttls}"
+            )
+        return tls  # an unknown value is named by SmtpSettings
+    if legacy is not None:
+        return legacy
+    return "ssl" if port == str(IMPLICIT_TLS_PORT) else "starttls"
 
 
 @dataclass(frozen=True)
@@ -164,14 +213,25 @@ def build_failure_message(
 
 
 def send_message(message: EmailMessage, settings: SmtpSettings, *, timeout: float = 30.0) -> None:
-    """Deliver over SMTP; STARTTLS and login as configured. Errors propagate to the caller."""
+    """Deliver over SMTP, encrypted as configured (the certificate checked), then log in.
+
+    STARTTLS that the server does not offer raises :class:`smtplib.SMTPNotSupportedError`
+    before anything is sent. Errors propagate to the caller.
+    """
     if "Date" not in message:
         message["Date"] = formatdate(localtime=True)
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain="bildungsmonitor")
-    with smtplib.SMTP(settings.host, settings.port, timeout=timeout) as smtp:
-        if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+    context = ssl.create_default_context()
+    if settings.tls == "ssl":
+        connection = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=timeout, context=context
+        )
+    else:
+        connection = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    with connection as smtp:
+        if settings.tls == "starttls":
+            smtp.starttls(context=context)
         if settings.user:
             smtp.login(settings.user, settings.password or "")
         smtp.send_message(message, from_addr=settings.mail_from, to_addrs=list(settings.mail_to))

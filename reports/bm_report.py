@@ -638,8 +638,13 @@ def write_csv(indicator_id: str, ausgabe: Edition, path: Path | str) -> int:
 
     German spreadsheet conventions: UTF-8 with BOM, ``;`` between fields, decimal comma.
     Empty ``value`` with a ``symbol`` means: not published (see the page's footnotes).
+    Text a spreadsheet would run as a formula (a school name from the register starting with
+    ``=``) is written with a leading ``'`` (``pipelines.report.downloads_safety``), numbers
+    as they are.
     Written in batches of whole periods, so a state-sized indicator never sits in memory.
     """
+    from pipelines.report.downloads_safety import neutralise_frame
+
     columns = list(_columns("indicator_values"))
     periods = _edition_periods(indicator_id, ausgabe)
     counts = dict(
@@ -660,7 +665,7 @@ def write_csv(indicator_id: str, ausgabe: Edition, path: Path | str) -> int:
     written = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         for index, batch in enumerate(batches):
-            frame = _read_values(indicator_id, batch)[columns]
+            frame = neutralise_frame(_read_values(indicator_id, batch)[columns])
             frame.to_csv(handle, sep=";", decimal=",", index=False, header=index == 0)
             written += len(frame)
     return written

@@ -1,19 +1,32 @@
-"""Failure e-mail: the message (pure), delivery to a real SMTP server on 127.0.0.1, the sensor."""
+"""Failure e-mail: the message (pure), delivery to a real SMTP server on 127.0.0.1, the sensor.
+
+The local servers speak TLS with a certificate made for the test (trusted through
+``SSL_CERT_FILE``, as an internal CA would be), so the default path — STARTTLS with the
+certificate checked — runs for real.
+"""
 
 from __future__ import annotations
 
+import datetime
 import email
 import email.policy
+import ipaddress
 import logging
 import smtplib
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from pipelines.jobs import refresh_job
 from pipelines.notify import (
@@ -33,6 +46,8 @@ ENV_NAMES = [
     "SMTP_USER",
     "SMTP_PASSWORD",
     "SMTP_STARTTLS",
+    "SMTP_TLS",
+    "SMTP_PLAIN_LOGIN",
     "MAIL_FROM",
     "MAIL_TO",
     "DAGSTER_URL",
@@ -44,18 +59,67 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: email.message.EmailMessage
+    encrypted: bool
 
 
 @dataclass
 class Collector:
-    """aiosmtpd handler that keeps every delivered message."""
+    """aiosmtpd handler that keeps every delivered message and whether it came over TLS."""
 
     messages: list[Received] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        encrypted = bool(session.ssl) or server.transport.get_extra_info("ssl_object") is not None
+        self.messages.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, encrypted)
+        )
         return "250 OK"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """A self-signed certificate for 127.0.0.1 (its own CA), made for this test run."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bildungsmonitor Test-SMTP")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    paths = Certificate(folder / "cert.pem", folder / "key.pem")
+    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
 
 
 def _free_port() -> int:
@@ -72,7 +136,17 @@ def _start(handler: Collector, **smtp_kwargs) -> tuple[Controller, int]:
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Collector, int]]:
+def smtp_server(certificate: Certificate) -> Iterator[tuple[Collector, int]]:
+    """A server that offers STARTTLS, as a municipal mail server does."""
+    handler = Collector()
+    controller, port = _start(handler, tls_context=certificate.server_context())
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def plain_server() -> Iterator[tuple[Collector, int]]:
+    """A server that offers no TLS at all."""
     handler = Collector()
     controller, port = _start(handler)
     yield handler, port
@@ -80,10 +154,16 @@ def smtp_server() -> Iterator[tuple[Collector, int]]:
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+def clean_env(monkeypatch: pytest.MonkeyPatch, certificate: Certificate) -> pytest.MonkeyPatch:
+    """No SMTP settings from the machine; the test certificate trusted like an internal CA."""
     for name in ENV_NAMES:
         monkeypatch.delenv(f"BILDUNGSMONITOR_{name}", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
     return monkeypatch
+
+
+def _message() -> email.message.EmailMessage:
+    return build_failure_message(FAILURE, sender="a@b.example", recipients=["c@d.example"])
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, port: int, **extra: str) -> None:
@@ -136,35 +216,84 @@ def test_message_without_url_or_steps_still_says_where_to_look():
     assert "Run failed to start." in text
 
 
+BASE_ENV = {
+    "BILDUNGSMONITOR_SMTP_HOST": "mail.stadt.example",
+    "BILDUNGSMONITOR_MAIL_FROM": "bm@stadt.example",
+    "BILDUNGSMONITOR_MAIL_TO": " a@stadt.example ,, b@stadt.example ",
+}
+
+
 def test_settings_read_from_the_given_environment():
     assert SmtpSettings.from_env({}) is None
-    env = {
-        "BILDUNGSMONITOR_SMTP_HOST": "mail.stadt.example",
-        "BILDUNGSMONITOR_MAIL_FROM": "bm@stadt.example",
-        "BILDUNGSMONITOR_MAIL_TO": " a@stadt.example ,, b@stadt.example ",
-        "BILDUNGSMONITOR_SMTP_STARTTLS": "ja",
-    }
-    settings = SmtpSettings.from_env(env)
+    settings = SmtpSettings.from_env(BASE_ENV)
     assert settings is not None
-    assert settings.port == 25 and settings.starttls and settings.user is None
+    assert settings.port == 25 and settings.tls == "starttls" and settings.user is None
     assert settings.mail_to == ("a@stadt.example", "b@stadt.example")
     with pytest.raises(NotificationConfigError, match="SMTP_PORT"):
-        SmtpSettings.from_env(env | {"BILDUNGSMONITOR_SMTP_PORT": "fünfundzwanzig"})
+        SmtpSettings.from_env(BASE_ENV | {"BILDUNGSMONITOR_SMTP_PORT": "fünfundzwanzig"})
     with pytest.raises(NotificationConfigError, match="MAIL_TO"):
-        SmtpSettings.from_env(env | {"BILDUNGSMONITOR_MAIL_TO": " , "})
+        SmtpSettings.from_env(BASE_ENV | {"BILDUNGSMONITOR_MAIL_TO": " , "})
+
+
+@pytest.mark.parametrize(
+    ("extra", "tls", "port"),
+    [
+        ({}, "starttls", 25),
+        ({"SMTP_PORT": "587"}, "starttls", 587),
+        ({"SMTP_PORT": "465"}, "ssl", 465),
+        ({"SMTP_TLS": "ssl"}, "ssl", 465),
+        ({"SMTP_TLS": "SSL", "SMTP_PORT": "2465"}, "ssl", 2465),
+        ({"SMTP_TLS": "starttls", "SMTP_PORT": "465"}, "starttls", 465),
+        ({"SMTP_TLS": "none"}, "none", 25),
+        ({"SMTP_STARTTLS": "ja"}, "starttls", 25),
+        ({"SMTP_STARTTLS": "0"}, "none", 25),
+        ({"SMTP_STARTTLS": "nein", "SMTP_TLS": "none"}, "none", 25),
+    ],
+)
+def test_tls_is_the_default_and_plain_smtp_must_be_asked_for(
+    extra: dict[str, str], tls: str, port: int
+):
+    env = BASE_ENV | {f"BILDUNGSMONITOR_{k}": v for k, v in extra.items()}
+    settings = SmtpSettings.from_env(env)
+    assert settings is not None and (settings.tls, settings.port) == (tls, port)
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"SMTP_TLS": "tls"}, "SMTP_TLS muss"),
+        ({"SMTP_STARTTLS": "vielleicht"}, "SMTP_STARTTLS ist weder"),
+        ({"SMTP_STARTTLS": "1", "SMTP_TLS": "none"}, "widerspricht"),
+        ({"SMTP_TLS": "none", "SMTP_USER": "bm", "SMTP_PASSWORD": "geheim"}, "unverschlüsselt"),
+        ({"SMTP_STARTTLS": "false", "SMTP_USER": "bm"}, "SMTP_PLAIN_LOGIN=1"),
+    ],
+)
+def test_unclear_or_unsafe_settings_are_refused(extra: dict[str, str], named: str):
+    env = BASE_ENV | {f"BILDUNGSMONITOR_{k}": v for k, v in extra.items()}
+    with pytest.raises(NotificationConfigError, match=named):
+        SmtpSettings.from_env(env)
+
+
+def test_settings_made_in_code_cannot_log_in_over_plain_smtp_either():
+    fields = dict(host="h", port=25, password="geheim", mail_from="a@b", mail_to=("c@d",))
+    with pytest.raises(NotificationConfigError, match="unverschlüsselt"):
+        SmtpSettings(user="bm", tls="none", **fields)
+    assert SmtpSettings(user="bm", tls="none", plain_login=True, **fields).plain_login
+    assert SmtpSettings(user=None, tls="none", **fields).tls == "none"
 
 
 # --- delivery to a real SMTP server -----------------------------------------------------
 
 
-def test_message_arrives_at_a_local_smtp_server(smtp_server, clean_env):
+def test_message_arrives_at_a_local_smtp_server_over_starttls(smtp_server, clean_env):
     handler, port = smtp_server
     _configure(clean_env, port)
     settings = SmtpSettings.from_env()
-    assert settings is not None
+    assert settings is not None and settings.tls == "starttls"
     message = build_failure_message(FAILURE, sender=settings.mail_from, recipients=settings.mail_to)
     send_message(message, settings)
     (received,) = handler.messages
+    assert received.encrypted
     assert received.mail_from == "bildungsmonitor@stadt.example"
     assert received.rcpt_tos == ["bildungsbuero@stadt.example", "statistik@stadt.example"]
     assert received.message["Subject"] == "Bildungsmonitor: Lauf fehlgeschlagen (refresh)"
@@ -172,50 +301,110 @@ def test_message_arrives_at_a_local_smtp_server(smtp_server, clean_env):
     assert "raw_schulen__schueler" in received.message.get_content()
 
 
-def test_login_uses_the_configured_credentials(clean_env):
-    logins: list[tuple[bytes, bytes]] = []
-
+def _authenticator(logins: list[tuple[bytes, bytes]]):
     def authenticator(server, session, envelope, mechanism, auth_data):
         assert isinstance(auth_data, LoginPassword)
         logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"geheim", handled=False)
 
+    return authenticator
+
+
+def test_login_goes_over_starttls_by_default(clean_env, certificate):
+    """The server accepts AUTH only after TLS (aiosmtpd's default): a login that went out
+    in clear text would be rejected."""
+    logins: list[tuple[bytes, bytes]] = []
     handler = Collector()
-    controller, port = _start(handler, authenticator=authenticator, auth_require_tls=False)
+    controller, port = _start(
+        handler, authenticator=_authenticator(logins), tls_context=certificate.server_context()
+    )
     try:
         _configure(clean_env, port, SMTP_USER="bm", SMTP_PASSWORD="geheim")
         settings = SmtpSettings.from_env()
         assert settings is not None
-        send_message(
-            build_failure_message(FAILURE, sender="a@b.example", recipients=["c@d.example"]),
-            settings,
-        )
+        send_message(_message(), settings)
         assert logins == [(b"bm", b"geheim")] and len(handler.messages) == 1
+        assert handler.messages[0].encrypted
 
         clean_env.setenv("BILDUNGSMONITOR_SMTP_PASSWORD", "falsch")
         wrong = SmtpSettings.from_env()
         assert wrong is not None
         with pytest.raises(smtplib.SMTPAuthenticationError):
-            send_message(
-                build_failure_message(FAILURE, sender="a@b.example", recipients=["c@d.example"]),
-                wrong,
-            )
+            send_message(_message(), wrong)
         assert len(handler.messages) == 1
     finally:
         controller.stop()
 
 
-def test_starttls_required_but_not_offered_fails_instead_of_sending_in_clear(
-    smtp_server, clean_env
+def test_implicit_tls_delivers_and_logs_in(clean_env, certificate):
+    logins: list[tuple[bytes, bytes]] = []
+    handler = Collector()
+    controller, port = _start(  # aiosmtpd counts only STARTTLS as TLS for its AUTH rule
+        handler,
+        authenticator=_authenticator(logins),
+        ssl_context=certificate.server_context(),
+        auth_require_tls=False,
+    )
+    try:
+        _configure(clean_env, port, SMTP_TLS="ssl", SMTP_USER="bm", SMTP_PASSWORD="geheim")
+        settings = SmtpSettings.from_env()
+        assert settings is not None and settings.tls == "ssl"
+        send_message(_message(), settings)
+        assert logins == [(b"bm", b"geheim")]
+        (received,) = handler.messages
+        assert received.encrypted
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize("extra", [{}, {"SMTP_STARTTLS": "1"}])
+def test_starttls_not_offered_fails_instead_of_sending_in_clear(
+    plain_server, clean_env, extra: dict[str, str]
 ):
-    handler, port = smtp_server
-    _configure(clean_env, port, SMTP_STARTTLS="1")
+    handler, port = plain_server
+    _configure(clean_env, port, **extra)
     settings = SmtpSettings.from_env()
     assert settings is not None
-    message = build_failure_message(FAILURE, sender="a@b.example", recipients=["c@d.example"])
     with pytest.raises(smtplib.SMTPNotSupportedError):
-        send_message(message, settings)
+        send_message(_message(), settings)
     assert handler.messages == []
+
+
+def test_a_certificate_the_machine_does_not_trust_is_refused(smtp_server, clean_env):
+    handler, port = smtp_server
+    _configure(clean_env, port)
+    clean_env.delenv("SSL_CERT_FILE")
+    settings = SmtpSettings.from_env()
+    assert settings is not None
+    with pytest.raises(ssl.SSLCertVerificationError):
+        send_message(_message(), settings)
+    assert handler.messages == []
+
+
+def test_plain_smtp_only_when_asked_for_and_a_password_only_when_allowed(clean_env):
+    logins: list[tuple[bytes, bytes]] = []
+    handler = Collector()
+    controller, port = _start(handler, authenticator=_authenticator(logins), auth_require_tls=False)
+    try:
+        _configure(clean_env, port, SMTP_TLS="none")
+        settings = SmtpSettings.from_env()
+        assert settings is not None
+        send_message(_message(), settings)
+        assert [m.encrypted for m in handler.messages] == [False] and logins == []
+
+        clean_env.setenv("BILDUNGSMONITOR_SMTP_USER", "bm")
+        clean_env.setenv("BILDUNGSMONITOR_SMTP_PASSWORD", "geheim")
+        with pytest.raises(NotificationConfigError, match="SMTP_PLAIN_LOGIN"):
+            SmtpSettings.from_env()
+        assert logins == []
+
+        clean_env.setenv("BILDUNGSMONITOR_SMTP_PLAIN_LOGIN", "ja")
+        allowed = SmtpSettings.from_env()
+        assert allowed is not None
+        send_message(_message(), allowed)
+        assert logins == [(b"bm", b"geheim")] and len(handler.messages) == 2
+    finally:
+        controller.stop()
 
 
 # --- the sensor on a real failed run ----------------------------------------------------
