@@ -166,7 +166,12 @@ def _plan_inbox(
     """Land files whose content the warehouse has not seen; add them to ``deliveries``."""
     known = {row[0] for row in deliveries}
     for path in delivery_files(data_dir):
-        if sha256_of(path) in known:
+        try:
+            if sha256_of(path) in known:
+                continue
+        except IngestError:  # unreadable: the run's inbox step names it in one line
+            plan.inbox = True
+            plan.because(f"Datei {path.name} ist nicht lesbar: der Lauf meldet die Einzelheiten")
             continue
         plan.inbox = True
         plan.new_files.append(path.name)

@@ -3,7 +3,8 @@
 The schemas check the tidy tables the parsers produce — per file in ``bildungsmonitor validate``
 and per raw table in the blocking Dagster asset checks — and turn pandera's failure cases into
 the project's :class:`~pipelines.ingest.errors.Problem` records (source, file, row, column,
-value, rule), so a statistician reads one line per problem.
+value, rule), so a statistician reads one line per problem — at most :data:`MAX_PROBLEMS`
+of them per call, the last saying how many there are in all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import pandera.pandas as pa
 
 from pipelines.ingest import schulen_templates
 from pipelines.ingest.errors import Problem
+from pipelines.ingest.periods import EARLIEST_YEAR, period_problem
 from pipelines.ingest.symbols import SYMBOLS
+
+MAX_PROBLEMS = 100
+"""Problems listed per validation; a table with millions of bad cells still gives one screen."""
 
 KNOWN_SYMBOLS = [*sorted(SYMBOLS), "p", "r", "s", "e"]
 REGION_KEY = r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{8}-[1-9]|\d{12}|AA\d+)$"
@@ -36,6 +41,18 @@ def _text() -> pa.Column:
     return pa.Column(str, nullable=False)
 
 
+def _periods_in_range(periods: pd.Series) -> pd.Series:
+    """Each period within the catalogue's range (each distinct value checked once)."""
+    inside = {p: period_problem(p) is None for p in periods.dropna().unique()}
+    return periods.map(inside).fillna(True).astype(bool)
+
+
+PERIOD_IN_RANGE = pa.Check(
+    _periods_in_range,
+    name=f"period between {EARLIEST_YEAR} and today (no future school year, year, month or date)",
+)
+
+
 def _tidy_schema(
     name: str,
     source: str,
@@ -50,7 +67,9 @@ def _tidy_schema(
         "table_code": pa.Column(str, nullable=False),
         "region_key": pa.Column(str, pa.Check.str_matches(REGION_KEY), nullable=False),
         "region_name": pa.Column(str, nullable=True),
-        "period": pa.Column(str, pa.Check.str_matches(period_pattern), nullable=False),
+        "period": pa.Column(
+            str, [pa.Check.str_matches(period_pattern), PERIOD_IN_RANGE], nullable=False
+        ),
         **dimensions,
         "value": pa.Column(float, pa.Check.ge(0), nullable=True),
         "symbol": pa.Column(None, pa.Check.isin(KNOWN_SYMBOLS), nullable=True),
@@ -204,44 +223,64 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 
 
 def problems_from(
-    error: pa.errors.SchemaErrors, source: str, file_of_row: dict[int, str] | None = None
+    error: pa.errors.SchemaErrors,
+    source: str,
+    file_of_row: dict[int, str] | None = None,
+    *,
+    file: str | None = None,
+    limit: int = MAX_PROBLEMS,
 ) -> list[Problem]:
-    """Translate pandera's failure cases into one :class:`Problem` per bad cell or row."""
+    """Translate pandera's failure cases into one :class:`Problem` per bad cell or row.
+
+    At most ``limit`` problems: the first ones, then one that gives the total count.
+    ``file`` names the file of every row when ``file_of_row`` is not given.
+    """
     problems = []
     cases = error.failure_cases
-    for case in cases.itertuples(index=False):
+    total = len(cases)
+    for case in cases.head(limit).itertuples(index=False):
         index = getattr(case, "index", None)
         row = int(index) + 1 if index is not None and pd.notna(index) else None
-        file = (file_of_row or {}).get(int(index), "?") if row is not None else "?"
+        default = file or "?"
+        name = (file_of_row or {}).get(int(index), default) if row is not None else default
         column = case.column if isinstance(case.column, str) else None
         problems.append(
             Problem(
                 source=source,
-                file=file,
+                file=name,
                 rule=f"{case.check} (pandera schema {case.schema_context})",
                 row=row,
                 column=column,
                 value=case.failure_case,
             )
         )
+    if total > len(problems):
+        shown = problems[: limit - 1]
+        rule = f"insgesamt {total} Verstöße gegen das Schema, die ersten {len(shown)} stehen oben"
+        problems = [*shown, Problem(source, file or "?", rule)]
     return problems
 
 
 def validate_tidy(
-    frame: pd.DataFrame, table: str, file_of_row: dict[int, str] | None = None
+    frame: pd.DataFrame,
+    table: str,
+    file_of_row: dict[int, str] | None = None,
+    *,
+    file: str | None = None,
 ) -> list[Problem]:
     """Validate a tidy table against its schema; an empty list means it is valid.
 
     ``table`` is ``<source>__<table>``; tables without a schema are reported as a problem so
     that no raw table escapes validation. Rows are numbered from 1 by the frame's integer
-    index (a part of a table keeps its rows' positions in the whole table).
+    index (a part of a table keeps its rows' positions in the whole table). ``file`` names
+    the file of all rows (one file validated on its own) instead of ``file_of_row``.
     """
     source = table.split("__", 1)[0]
     schema = SCHEMAS.get(table)
     if schema is None:
-        return [Problem(source, "?", f"no pandera schema for raw table {table!r}")]
+        return [Problem(source, file or "?", f"no pandera schema for raw table {table!r}")]
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:
-        return problems_from(error, source, file_of_row)
+        return problems_from(error, source, file_of_row, file=file)
     return []

@@ -3,7 +3,9 @@
 Each file is stored once under its sha256 with its metadata (original name, size, table code,
 time received) and the tidy table parsed from it. Loading the same bytes twice finds the
 archived copy and changes nothing; a newer delivery of the same table is a new archive entry
-and supersedes the older one period by period in the raw layer, without deleting it.
+and supersedes the older one in the raw layer (period by period, a register as a whole; see
+``pipelines.ingest.supersede``), without deleting it: the raw layer compares the two when it
+records a revision (``pipelines.revisions``).
 
 :meth:`Archive.land_many` lands a whole inbox: files already archived are looked up, new ones
 are parsed in worker processes when there are enough of them to repay the workers' start.
@@ -31,6 +33,7 @@ import pandas as pd
 
 from pipelines.ingest.errors import IngestError, Problem
 from pipelines.ingest.identify import parse_file
+from pipelines.ingest.limits import unreadable
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 """New files smaller than this in total are landed in this process. Workers take about a second
@@ -67,10 +70,14 @@ class Delivery:
 
 
 def sha256_of(path: Path) -> str:
+    """The file's content hash; :class:`IngestError` (one line) if it cannot be read."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise unreadable("inbox", path, error) from None
     return digest.hexdigest()
 
 
@@ -96,8 +103,17 @@ class Archive:
 
         ``background``: the caller is a thread beside other work of this process, so new
         files are always parsed in worker processes (even one), never in this process."""
-        shas = [sha256_of(path) for path in paths]
-        outcomes: list[Delivery | list[Problem] | None] = [self.known(sha) for sha in shas]
+        shas: list[str] = []
+        outcomes: list[Delivery | list[Problem] | None] = []
+        for path in paths:
+            try:
+                sha = sha256_of(path)
+            except IngestError as error:  # unreadable: its problem is its outcome
+                shas.append("")
+                outcomes.append(error.problems)
+                continue
+            shas.append(sha)
+            outcomes.append(self.known(sha))
         new: dict[str, int] = {}
         for index, sha in enumerate(shas):
             if outcomes[index] is None and sha not in new:

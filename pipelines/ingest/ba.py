@@ -45,6 +45,7 @@ from pipelines.ingest.ba_layouts import (
     norm_label,
 )
 from pipelines.ingest.errors import IngestError
+from pipelines.ingest.periods import period_problem
 from pipelines.ingest.regions import normalise_region_key
 from pipelines.ingest.symbols import CellError, parse_cell
 from pipelines.ingest.tidy import ParsedFile, order_columns
@@ -409,6 +410,11 @@ def _read_sheet(sheet: _Sheet, grid: list[list[object]], header: _Header) -> lis
             fixed_region = _title_region(preamble)
     except ValueError as exc:
         raise sheet.error(str(exc), row=header.first_row) from None
+    if sheet_period is not None and (outside := period_problem(sheet_period)):
+        raise sheet.error(outside, row=header.first_row, value=sheet_period)
+    for bound in header.columns:
+        if bound.period is not None and (outside := period_problem(bound.period)):
+            raise sheet.error(outside, row=header.last_row + 1, col=bound.index, label=bound.label)
 
     region_col = header.roles.get("region", [None])[0]
     records: list[dict] = []
@@ -473,6 +479,8 @@ def _row_labels(
         raw = row[col] if col < len(row) else None
         try:
             period = _parse_month(raw)
+            if outside := period_problem(period):
+                raise ValueError(outside)
         except ValueError as exc:
             raise sheet.error(
                 str(exc), row=excel_row, col=col, label="Berichtsmonat", value=raw
@@ -505,6 +513,8 @@ def _load(path: Path, book: Workbook | None = None) -> list[Sheet]:
         )
     try:
         return (book or Workbook(path)).sheets()
+    except IngestError:  # a workbook too large to read, with its own message
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken archive
         raise IngestError.single(
             SOURCE, path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})"

@@ -56,3 +56,30 @@ class IngestError(ValueError):
     ) -> IngestError:
         """Build an error with one problem (the common case)."""
         return cls(Problem(source, Path(file).name, rule, row, column, value))
+
+
+def capped(
+    problems: list[Problem],
+    limit: int,
+    *,
+    source: str,
+    file: str,
+    stopped_at: int | None = None,
+) -> list[Problem]:
+    """At most ``limit`` problems: the first ones, then one line that says how many there are.
+
+    ``stopped_at`` is the row after which reading stopped (more problems may follow), or
+    ``None`` when the whole file was read and the count is complete. A file of ten million bad
+    rows costs the same as one of fifty, and the message stays readable.
+    """
+    if stopped_at is None and len(problems) <= limit:
+        return problems
+    shown = problems[: limit - 1]
+    if stopped_at is None:
+        rule = f"insgesamt {len(problems)} Probleme, die ersten {len(shown)} stehen oben"
+    else:
+        rule = (
+            f"mindestens {len(problems)} Probleme: Prüfung nach Zeile {stopped_at} beendet, "
+            f"die ersten {len(shown)} stehen oben"
+        )
+    return [*shown, Problem(source, file, rule)]

@@ -10,25 +10,31 @@ one parser reads them all. Three layouts are recognised (:func:`sniff` says whic
 - ``genesis-ffcsv-2025``: one value per row, UTF-8 with BOM, English header.
 - ``genesis-ffcsv-2024``: the older flat file, German header, one column per value variable.
 
-Every file is first read generically (labels kept as printed); a table code listed in
-:mod:`pipelines.ingest.genesis_tables` is then given its project table name, its period rule
-and its named dimensions. Special symbols stay symbols (:func:`symbols.parse_cell`); a cell
-that is neither a number nor a symbol is an :class:`IngestError` naming file, line, column.
+Every file is read generically (labels kept as printed); a table code listed in
+:mod:`pipelines.ingest.genesis_tables` is given its project table name, its period rule (a
+period outside :mod:`pipelines.ingest.periods`' range is refused) and its named dimensions.
+Special symbols stay symbols (:func:`symbols.parse_cell`); a cell that is neither a number nor
+a symbol is an :class:`IngestError` naming file, line, column. Files are streamed row by row
+(:func:`pipelines.ingest.textfile.scan` chose the encoding and refused what is no honest
+text), so memory follows the good rows, not the file's size.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
 from pipelines.ingest import genesis_tables as registry
-from pipelines.ingest.errors import IngestError, Problem
+from pipelines.ingest import textfile
+from pipelines.ingest.errors import IngestError, Problem, capped
+from pipelines.ingest.periods import period_problem
 from pipelines.ingest.regions import normalise_region_key
 from pipelines.ingest.symbols import CellError, parse_cell
 from pipelines.ingest.tidy import ParsedFile, order_columns
@@ -40,7 +46,14 @@ FFCSV_2024 = "genesis-ffcsv-2024"
 LAYOUTS = (CLASSIC, FFCSV_2025, FFCSV_2024)
 
 MAX_PROBLEMS = 25
-"""Stop collecting cell problems after this many: one error lists them together."""
+"""Stop reading after this many bad cells: one error lists them together."""
+ROLE_SAMPLE_ROWS = 50_000
+"""Data rows of a classic table that decide which label column holds period, key and name
+(every real table has fewer; the rows of a larger one are streamed after them)."""
+MAX_FOOTER_LINES = 500
+"""Footnote lines kept as notes; more are not read."""
+LOOKAHEAD_ROWS = 1_000
+"""Rows read past a ragged row to tell a cut-off file (no footer follows) from a damaged row."""
 
 _TABLE_LINE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)\s*$")
 _FOOTER = re.compile(r"^_{5,}$")
@@ -137,23 +150,31 @@ def parse(path: str | Path, *, table_code: str | None = None, book: object = Non
     ``table_code`` overrides the code for ffcsv files, whose content carries only the
     statistic's number (the code is taken from the file name ``<code>_…_flat.csv``).
     ``book`` is not used (see :func:`sniff`).
+
+    The file is streamed: each value is parsed as its row is read, and reading stops at the
+    first structural error or after :data:`MAX_PROBLEMS` bad cells, so a file of millions of
+    bad rows costs no more than one of a few.
     """
     path = Path(path)
-    data = path.read_bytes()
-    text, encoding = decode(data)
-    layout = _layout_of(_first_line(text))
-    if layout is None:
-        raise _err(
-            path,
-            "not a GENESIS download: line 1 must be 'GENESIS-Tabelle: <code>', "
-            "'Tabelle: <code>' or an ffcsv header",
-            row=1,
-            value=_first_line(text)[:80],
-        )
-    if layout == CLASSIC:
-        raw = _read_classic(path, text)
-    else:
-        raw = _read_ffcsv(path, text, layout, table_code)
+    encoding = textfile.scan(path, SOURCE).encoding
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline().rstrip("\r\n")
+        layout = _layout_of(first)
+        if layout is None:
+            raise _err(
+                path,
+                "not a GENESIS download: line 1 must be 'GENESIS-Tabelle: <code>', "
+                "'Tabelle: <code>' or an ffcsv header",
+                row=1,
+                value=first[:80],
+            )
+        handle.seek(0)
+        records = _records(path, handle)
+        if layout == CLASSIC:
+            raw = _read_classic(path, records)
+        else:
+            raw = _read_ffcsv(path, records, layout, table_code)
+    raw.finish()
     raw.notes.insert(0, f"Zeichensatz: {encoding}")
     return _tidy(path, raw, layout)
 
@@ -162,35 +183,105 @@ def parse(path: str | Path, *, table_code: str | None = None, book: object = Non
 # The generic intermediate form
 
 
-@dataclass
 class _Raw:
-    """A file read generically: one record per value, labels as printed."""
+    """A file read generically, one record per value, labels as printed; each value is parsed,
+    its period converted and its column mapped as it is added (once per distinct label)."""
 
-    table_code: str
-    lines: list[int] = field(default_factory=list)
-    periods: list[str | None] = field(default_factory=list)
-    keys: list[str | None] = field(default_factory=list)
-    names: list[str | None] = field(default_factory=list)
-    columns: list[registry.ColumnKey] = field(default_factory=list)
-    cells: list[str] = field(default_factory=list)
-    decimal: list[str] = field(default_factory=list)
-    quality: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, path: Path, table_code: str):
+        self.path = path
+        self.table_code = table_code
+        self.spec = registry.lookup(table_code)
+        self.lines: list[int] = []
+        self.periods: list[str | None] = []
+        self.keys: list[str | None] = []
+        self.names: list[str | None] = []
+        self.columns: list[registry.ColumnKey] = []
+        self.values: list[float | None] = []
+        self.symbols: list[str | None] = []
+        self.mapped: dict[registry.ColumnKey, dict[str, str]] = {}
+        self.notes: list[str] = []
+        self.problems: list[Problem] = []
+        self._converted: dict[str | None, str] = {}
 
     def add(self, line, period, key, name, column, cell, decimal=",", quality="") -> None:
+        if self.spec is not None:
+            period = self._period(line, period)
+        if column not in self.mapped:
+            self._map(line, column)
+        text = cell.strip()
+        mode = "," if decimal == "," or "," in text else "."
+        try:
+            value, symbol = parse_cell(text, decimal=mode)
+        except CellError:
+            self.problems.append(
+                Problem(SOURCE, self.path.name, "neither a number nor a known symbol", line,
+                        column.label, cell)
+            )  # fmt: skip
+            if len(self.problems) >= MAX_PROBLEMS:
+                raise IngestError(self._capped(line)) from None
+            return
+        if symbol is None and quality:
+            symbol = "()" if quality in ("()", "( )") else quality
         self.lines.append(line)
         self.periods.append(period)
         self.keys.append(key)
         self.names.append(name)
         self.columns.append(column)
-        self.cells.append(cell)
-        self.decimal.append(decimal)
-        self.quality.append(quality)
+        self.values.append(value)
+        self.symbols.append(symbol)
+
+    def fail(self, rule: str, **where: object) -> IngestError:
+        """The problems so far and this one, which ends reading."""
+        problem = Problem(SOURCE, self.path.name, rule, **where)  # type: ignore[arg-type]
+        return IngestError([*self.problems, problem])
+
+    def finish(self) -> None:
+        if self.problems:
+            raise IngestError(self.problems)
+
+    def _capped(self, line: int) -> list[Problem]:
+        return capped(
+            self.problems, MAX_PROBLEMS, source=SOURCE, file=self.path.name, stopped_at=line
+        )
+
+    def _period(self, line: int, period: str | None) -> str:
+        assert self.spec is not None
+        converted = self._converted.get(period)
+        if converted is not None:
+            return converted
+        if period is None:
+            raise self.fail(f"no period column; table {self.spec.code} needs one", row=line)
+        try:
+            converted = self.spec.period_rule(period)
+        except registry.PeriodError as exc:
+            raise self.fail(
+                f"period does not fit rule {self.spec.period_rule.name}: {exc}",
+                row=line,
+                column="period",
+                value=period,
+            ) from None
+        if outside := period_problem(converted):
+            raise self.fail(outside, row=line, column="period", value=period)
+        self._converted[period] = converted
+        return converted
+
+    def _map(self, line: int, column: registry.ColumnKey) -> None:
+        spec = self.spec
+        mapper = spec.map_column if spec else registry.generic_dimensions
+        try:
+            self.mapped[column] = mapper(column)
+        except registry.LabelError as exc:
+            raise self.fail(
+                f"{exc.rule} (table {self.table_code} → {spec.table if spec else '?'})",
+                row=line,
+                column=column.label,
+                value=exc.label,
+            ) from None
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the 1-based line number on which each record starts."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+def _records(path: Path, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the 1-based line number on which each record starts (streamed)."""
+    reader = csv.reader(handle, delimiter=";", quotechar='"')
     start = 1
     try:
         for record in reader:
@@ -212,99 +303,131 @@ def _leading_blanks(cells: list[str]) -> int:
     return next((i for i, c in enumerate(cells) if c.strip()), len(cells))
 
 
-def _read_classic(path: Path, text: str) -> _Raw:
-    records = list(_records(path, text))
-    table_code = _TABLE_LINE.match(records[0][1][0].strip()).group(1)  # type: ignore[union-attr]
-    position = 1
+def _is_footer(cells: list[str]) -> bool:
+    return bool(cells) and bool(_FOOTER.match(cells[0].strip()))
+
+
+def _read_classic(path: Path, records: Iterator[tuple[int, list[str]]]) -> _Raw:
+    first_line, first_cells = next(records)
+    table_code = _TABLE_LINE.match(first_cells[0].strip()).group(1)  # type: ignore[union-attr]
+    raw = _Raw(path, table_code)
+    last = first_line
+    pending = next(records, None)
     titles: list[str] = []
-    while position < len(records):
-        cells = records[position][1]
-        if not cells or not cells[0].strip() or not _is_blank(cells[1:]):
-            break
-        if _FOOTER.match(cells[0].strip()):
+    while pending is not None:
+        cells = pending[1]
+        if not cells or not cells[0].strip() or not _is_blank(cells[1:]) or _is_footer(cells):
             break
         titles.append(cells[0].strip())
-        position += 1
+        last = pending[0]
+        pending = next(records, None)
     headers: list[tuple[int, list[str]]] = []
-    while position < len(records) and (
-        not records[position][1] or not records[position][1][0].strip()
-    ):
-        headers.append(records[position])
-        position += 1
+    while pending is not None and (not pending[1] or not pending[1][0].strip()):
+        headers.append(pending)
+        last = pending[0]
+        pending = next(records, None)
     headers = [(line, cells) for line, cells in headers if not _is_blank(cells)]
     if not headers:
-        raise _err(path, "no column header rows after the title lines", row=records[0][0] + 1)
-    footer = next(
-        (
-            i
-            for i in range(position, len(records))
-            if records[i][1] and _FOOTER.match(records[i][1][0].strip())
-        ),
-        None,
-    )
-    if footer is None:
-        raise _err(
-            path,
-            "truncated file: no footer line '__________' after the data rows",
-            row=records[-1][0],
-        )
-    label_count = min(_leading_blanks(cells) for _, cells in headers)
-    width = max(len(cells) for _, cells in headers)
-    value_columns = [
-        j for j in range(label_count, width) if any(j < len(c) and c[j].strip() for _, c in headers)
-    ]
-    data = [(line, cells) for line, cells in records[position:footer] if not _is_blank(cells)]
-    for line, cells in data:
-        if len(cells) < width or any(c.strip() for c in cells[width:]):
-            raise _err(
-                path,
-                f"ragged row: {len(cells)} fields where the header has {width} "
+        raise _err(path, "no column header rows after the title lines", row=first_line + 1)
+    table = _Table(headers)
+    sample: list[tuple[int, list[str]]] = []  # the first rows, which decide the label roles
+    footer = False
+    for line, cells in itertools.chain([pending] if pending else [], records):
+        last = line
+        if _is_footer(cells):
+            footer = True
+            break
+        if _is_blank(cells):
+            continue
+        if len(cells) < table.width or any(c.strip() for c in cells[table.width :]):
+            rest = list(itertools.islice(records, LOOKAHEAD_ROWS))
+            if len(rest) < LOOKAHEAD_ROWS and not any(_is_footer(c) for _, c in rest):
+                last = rest[-1][0] if rest else line
+                raise raw.fail(
+                    "truncated file: no footer line '__________' after the data rows", row=last
+                )
+            raise raw.fail(
+                f"ragged row: {len(cells)} fields where the header has {table.width} "
                 "(file cut or damaged?)",
                 row=line,
                 value=";".join(cells)[:120],
             )
-    raw = _Raw(table_code)
+        if table.roles is not None:
+            table.add(raw, line, cells)
+            continue
+        sample.append((line, cells))
+        if len(sample) >= ROLE_SAMPLE_ROWS:
+            table.decide([cells for _, cells in sample])
+            for row in sample:
+                table.add(raw, *row)
+            sample.clear()
+    if not footer:
+        raise raw.fail("truncated file: no footer line '__________' after the data rows", row=last)
+    if sample:
+        table.decide([cells for _, cells in sample])
+        for row in sample:
+            table.add(raw, *row)
     raw.notes.extend(f"Titel: {t}" for t in titles)
-    raw.notes.extend(_footer_notes(records[footer + 1 :]))
-    if not data:
+    raw.notes.extend(_footer_notes(itertools.islice(records, MAX_FOOTER_LINES)))
+    if table.roles is None:
         raw.notes.append("Tabelle ohne Datenzeilen")
-        return raw
-    roles = _label_roles([cells[:label_count] for _, cells in data])
-    header_period = _header_period_row(headers, value_columns) if roles.period is None else None
-    column_keys: dict[int, tuple[str, ...]] = {}
-    for j in value_columns:
-        parts = [
-            cells[j].strip()
-            for number, (_, cells) in enumerate(headers)
-            if j < len(cells) and cells[j].strip() and number != header_period
+    return raw
+
+
+class _Table:
+    """The header rows of a classic table, and which label column holds what."""
+
+    def __init__(self, headers: list[tuple[int, list[str]]]):
+        self.headers = headers
+        self.label_count = min(_leading_blanks(cells) for _, cells in headers)
+        self.width = max(len(cells) for _, cells in headers)
+        self.value_columns = [
+            j
+            for j in range(self.label_count, self.width)
+            if any(j < len(c) and c[j].strip() for _, c in headers)
         ]
-        column_keys[j] = tuple(parts)
-    for line, cells in data:
-        labels = [c.strip() for c in cells[:label_count]]
+        self.roles: _Roles | None = None
+        self.header_period: int | None = None
+        self.column_keys: dict[int, tuple[str, ...]] = {}
+
+    def decide(self, rows: list[list[str]]) -> None:
+        """Fix the label roles from the first data rows (all of them in every real table)."""
+        self.roles = _label_roles([cells[: self.label_count] for cells in rows])
+        if self.roles.period is None:
+            self.header_period = _header_period_row(self.headers, self.value_columns)
+        for j in self.value_columns:
+            self.column_keys[j] = tuple(
+                cells[j].strip()
+                for number, (_, cells) in enumerate(self.headers)
+                if j < len(cells) and cells[j].strip() and number != self.header_period
+            )
+
+    def add(self, raw: _Raw, line: int, cells: list[str]) -> None:
+        roles = self.roles
+        assert roles is not None
+        labels = [c.strip() for c in cells[: self.label_count]]
         period = labels[roles.period] if roles.period is not None else None
         key = None
         if roles.key is not None and labels[roles.key]:
             try:
                 key = normalise_region_key(labels[roles.key])
             except ValueError as exc:
-                raise _err(
-                    path,
+                raise raw.fail(
                     f"bad region key: {exc}",
                     row=line,
                     column="region_key",
                     value=labels[roles.key],
-                ) from exc
+                ) from None
         name = labels[roles.name] if roles.name is not None else None
         if roles.key is None and name is not None:
             key = LAENDER.get(name)  # tables without a key column: only Land names are safe
         extras = tuple(labels[i] for i in roles.extras)
-        for j in value_columns:
+        for j in self.value_columns:
             column_period = period
-            if header_period is not None:
-                column_period = headers[header_period][1][j].strip()
-            column = registry.ColumnKey(header=column_keys[j], row_labels=extras)
+            if self.header_period is not None:
+                column_period = self.headers[self.header_period][1][j].strip()
+            column = registry.ColumnKey(header=self.column_keys[j], row_labels=extras)
             raw.add(line, column_period, key, name, column, cells[j])
-    return raw
 
 
 @dataclass(frozen=True)
@@ -361,7 +484,7 @@ def _header_period_row(headers, value_columns: list[int]) -> int | None:
     return None
 
 
-def _footer_notes(records: list[tuple[int, list[str]]]) -> list[str]:
+def _footer_notes(records: Iterable[tuple[int, list[str]]]) -> list[str]:
     notes: list[str] = []
     for _, cells in records:
         text = ";".join(cells).strip().strip(";").strip()
@@ -389,8 +512,9 @@ def _ffcsv_table_code(path: Path, statistics_code: str, override: str | None) ->
     return match.group(1) if match else statistics_code
 
 
-def _read_ffcsv(path: Path, text: str, layout: str, override: str | None) -> _Raw:
-    records = _records(path, text)
+def _read_ffcsv(
+    path: Path, records: Iterator[tuple[int, list[str]]], layout: str, override: str | None
+) -> _Raw:
     _, header = next(records)
     names = [n.strip() for n in header]
     time_index = names.index("time") if "time" in names else names.index("Zeit")
@@ -412,14 +536,13 @@ def _read_ffcsv(path: Path, text: str, layout: str, override: str | None) -> _Ra
         if _is_blank(cells):
             continue
         if len(cells) != len(names):
-            raise _err(
-                path,
-                f"ragged row: {len(cells)} fields where the header has {len(names)}",
-                row=line,
-                value=";".join(cells)[:120],
-            )
+            rule = f"ragged row: {len(cells)} fields where the header has {len(names)}"
+            where = {"row": line, "value": ";".join(cells)[:120]}
+            if raw is not None:
+                raise raw.fail(rule, **where)
+            raise _err(path, rule, **where)
         if raw is None:
-            raw = _Raw(_ffcsv_table_code(path, cells[0].strip(), override))
+            raw = _Raw(path, _ffcsv_table_code(path, cells[0].strip(), override))
             raw.notes.append(f"Statistik: {cells[0].strip()} {cells[1].strip()}")
         variables = [
             registry.Variable(*(cells[5 + 4 * v + k].strip() for k in range(4)))
@@ -434,13 +557,12 @@ def _read_ffcsv(path: Path, text: str, layout: str, override: str | None) -> _Ra
                     try:
                         key = normalise_region_key(variable.attribute_code)
                     except ValueError as exc:
-                        raise _err(
-                            path,
+                        raise raw.fail(
                             f"bad region key: {exc}",
                             row=line,
                             column=variable.code,
                             value=variable.attribute_code,
-                        ) from exc
+                        ) from None
             else:
                 others.append(variable)
         period = cells[time_index].strip()
@@ -461,75 +583,23 @@ def _read_ffcsv(path: Path, text: str, layout: str, override: str | None) -> _Ra
 # From the generic form to the tidy table
 
 
-def _parse_values(path: Path, raw: _Raw) -> tuple[list[float | None], list[str | None]]:
-    values: list[float | None] = []
-    found: list[str | None] = []
-    problems: list[Problem] = []
-    for line, column, cell, decimal, quality in zip(
-        raw.lines, raw.columns, raw.cells, raw.decimal, raw.quality, strict=True
-    ):
-        text = cell.strip()
-        mode = "," if decimal == "," or "," in text else "."
-        try:
-            value, symbol = parse_cell(text, decimal=mode)
-        except CellError:
-            problems.append(
-                Problem(
-                    SOURCE,
-                    path.name,
-                    "neither a number nor a known symbol",
-                    line,
-                    column.label,
-                    cell,
-                )
-            )
-            if len(problems) >= MAX_PROBLEMS:
-                break
-            value, symbol = None, None
-        if symbol is None and quality:
-            symbol = "()" if quality in ("()", "( )") else quality
-        values.append(value)
-        found.append(symbol)
-    if problems:
-        raise IngestError(problems)
-    return values, found
-
-
 def _tidy(path: Path, raw: _Raw, layout: str) -> ParsedFile:
-    spec = registry.lookup(raw.table_code)
-    values, found = _parse_values(path, raw)
-    mapper = spec.map_column if spec else registry.generic_dimensions
-    mapped: dict[registry.ColumnKey, dict[str, str]] = {}
-    for line, column in zip(raw.lines, raw.columns, strict=True):
-        if column in mapped:
-            continue
-        try:
-            mapped[column] = mapper(column)
-        except registry.LabelError as exc:
-            raise _err(
-                path,
-                f"{exc.rule} (table {raw.table_code} → {spec.table if spec else '?'})",
-                row=line,
-                column=column.label,
-                value=exc.label,
-            ) from exc
-    periods = raw.periods
-    if spec is not None:
-        periods = _convert_periods(path, raw, spec)
+    spec = raw.spec
+    mapped = raw.mapped
     frame = pd.DataFrame(
         {
             "source": SOURCE,
             "table_code": raw.table_code,
             "region_key": pd.Series(raw.keys, dtype="object"),
             "region_name": pd.Series(raw.names, dtype="object"),
-            "period": pd.Series(periods, dtype="object"),
+            "period": pd.Series(raw.periods, dtype="object"),
         }
     )
     dimension_names = list(spec.dimensions) if spec else _ordered_names(mapped.values())
     for name in dimension_names:
         frame[name] = pd.Series([mapped[c].get(name) for c in raw.columns], dtype="object")
-    frame["value"] = pd.Series(values, dtype="float64")
-    frame["symbol"] = pd.Series(found, dtype="object")
+    frame["value"] = pd.Series(raw.values, dtype="float64")
+    frame["symbol"] = pd.Series(raw.symbols, dtype="object")
     notes = list(raw.notes)
     if spec is not None:
         notes.append(f"Zeitbezug: {spec.period_rule.name}")
@@ -548,24 +618,3 @@ def _ordered_names(dicts) -> list[str]:
     for dims in dicts:
         names.extend(n for n in dims if n not in names)
     return names
-
-
-def _convert_periods(path: Path, raw: _Raw, spec: registry.TableSpec) -> list[str | None]:
-    cache: dict[str, str] = {}
-    out: list[str | None] = []
-    for line, period in zip(raw.lines, raw.periods, strict=True):
-        if period is None:
-            raise _err(path, f"no period column; table {spec.code} needs one", row=line)
-        if period not in cache:
-            try:
-                cache[period] = spec.period_rule(period)
-            except registry.PeriodError as exc:
-                raise _err(
-                    path,
-                    f"period does not fit rule {spec.period_rule.name}: {exc}",
-                    row=line,
-                    column="period",
-                    value=period,
-                ) from exc
-        out.append(cache[period])
-    return out

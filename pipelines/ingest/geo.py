@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from pipelines.ingest.errors import IngestError
+from pipelines.ingest.limits import check_file
 from pipelines.sample.city import KREFELD, STADTBEZIRKE
 
 SOURCE = "geo"
@@ -70,6 +71,7 @@ def read_districts(path: str | Path) -> dict:
     holds exactly the nine districts, each once, as valid WGS84 polygons.
     """
     path = Path(path)
+    check_file(path, SOURCE)  # size limit; an unreadable file in one line
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -4,17 +4,23 @@ Each source module offers ``sniff(path, *, book=None)`` (cheap: reads the first 
 header) and ``parse(path, *, book=None)``. Recognition is by content, never by file name: users
 rename files. A workbook is opened once per file (``book``, :class:`pipelines.ingest.xlsx.Workbook`)
 and shared by the sniffers and the parser, so its sheets are read once.
+
+Before any sniffer reads a byte, the file itself is checked (:func:`check_delivery`): readable,
+within the size limit, a text file in one encoding without NUL bytes, or a workbook whose sheets
+are of sane size. Its message names the problem, where sniffing would only say "not recognised".
 """
 
 from __future__ import annotations
 
 import importlib
+import zipfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from pipelines.ingest import xlsx
+from pipelines.ingest import textfile, xlsx
 from pipelines.ingest.errors import IngestError
+from pipelines.ingest.limits import check_file
 from pipelines.ingest.tidy import ParsedFile
 
 SOURCE_MODULES: dict[str, str] = {
@@ -32,9 +38,35 @@ def _module(source: str):
     return importlib.import_module(SOURCE_MODULES[source])
 
 
+_OLD_EXCEL = b"\xd0\xcf\x11\xe0"
+
+
+def check_delivery(path: Path, book: xlsx.Workbook | None = None) -> None:
+    """Raise :class:`IngestError` for a file no parser should be given (see the module doc)."""
+    check_file(path)
+    if book is None:
+        textfile.scan(path, "inbox")
+        return
+    with path.open("rb") as handle:
+        if handle.read(4) == _OLD_EXCEL:
+            raise IngestError.single(
+                "inbox", path, "altes Excel-Format 97–2003 (.xls): in Excel als .xlsx speichern"
+            )
+    if not zipfile.is_zipfile(path):
+        raise IngestError.single(
+            "inbox", path, "keine XLSX-Arbeitsmappe: kein ZIP-Archiv (beschädigt oder umbenannt?)"
+        )
+    book.check()
+
+
 def identify(path: Path) -> tuple[str, Callable[[Path], ParsedFile]]:
     """Return ``(source, parse)`` for a delivered file, or raise :class:`IngestError`."""
+    path = Path(path)
     book = xlsx.Workbook(path) if path.suffix.lower() in xlsx.SUFFIXES else None
+    try:
+        check_delivery(path, book)
+    except OSError as exc:  # vanished or locked between the checks
+        raise IngestError.single("inbox", path, f"Datei nicht lesbar: {exc.strerror}") from None
     for source in SOURCE_MODULES:
         module = _module(source)
         try:

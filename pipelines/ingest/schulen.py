@@ -3,8 +3,10 @@
 The template is recognised from the header row (see :mod:`pipelines.ingest.schulen_templates`);
 every cell is cast by its column's type, and every problem is reported with the row number
 the user sees in Excel (1-based, header and title lines counted), the column, the value and
-the rule. All problems of a file are collected before raising, so one round of corrections
-fixes the whole delivery.
+the rule. The problems of a file are collected before raising, so one round of corrections
+fixes the whole delivery — up to :data:`MAX_PROBLEMS`: a CSV file is read in batches of
+:data:`BATCH_ROWS` rows, and reading stops at the batch that brings that many, so a file of
+ten million bad rows costs what one batch costs.
 
 Parsers are pure per file: school tables get the Gemeinde key of the city as ``region_key``
 and keep ``schulnummer`` as a dimension; the Stadtbezirk join happens in dbt through the
@@ -15,19 +17,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import math
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pipelines.ingest.errors import IngestError, Problem
+from pipelines.ingest import textfile
+from pipelines.ingest.errors import IngestError, Problem, capped
+from pipelines.ingest.periods import period_problem
 from pipelines.ingest.regions import KREFELD_GEMEINDE, normalise_region_key
 from pipelines.ingest.schulen_templates import (
     SOURCE,
@@ -50,6 +53,9 @@ CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 20
 MAX_PROBLEMS = 50
+"""At most this many problems per file; the last one says how many there are (or at least)."""
+BATCH_ROWS = 100_000
+"""Data rows cast together (a state-sized school table has about 100 000)."""
 SUM_WORDS = frozenset({"summe", "gesamt", "insgesamt", "total", "gesamtsumme", "zusammen"})
 """A cell whose first word is one of these marks a sum row (``Gesamtschule`` does not)."""
 _SCHULJAHR = re.compile(r"^(\d{4})\s*[/-]\s*(\d{4}|\d{2})$", re.ASCII)
@@ -80,6 +86,13 @@ class _Grid:
     raw: bool = False
     source: Sheet | None = field(default=None, compare=False, repr=False)
     start: int = 1
+    rest: Iterator[list[str]] | None = field(default=None, compare=False, repr=False)
+    """The CSV records after ``rows``, still to be read from the open file."""
+
+    def close(self) -> None:
+        """Close the file the remaining records come from (if any)."""
+        if self.rest is not None:
+            self.rest.close()  # type: ignore[attr-defined]
 
 
 def _read_grids(
@@ -98,55 +111,41 @@ def _read_grids(
 
 
 def _read_csv(path: Path, head: int | None = None) -> tuple[list[_Grid], list[str]]:
-    data = path.read_bytes()
+    """The first ``head`` records (sniffing), or the header search rows and the open rest."""
+    text = textfile.scan(path, SOURCE)  # NUL bytes, mixed encodings, size: refused here
     notes = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise IngestError.single(
-                SOURCE, path, f"file is neither UTF-8 nor Windows-1252 text (byte {exc.start})"
-            ) from None
-        notes.append("read as Windows-1252 (cp1252)")
-    return _read_csv_records(path, text, head), notes
-
-
-def _read_csv_records(path: Path, text: str, head: int | None) -> list[_Grid]:
-    rows: list[Sequence[object]]
-    if "\x00" not in text:
-        try:
-            rows = list(itertools.islice(_csv_reader(text), head))
-        except csv.Error:
-            rows = _broken_csv(path, text, head)
-    else:
-        rows = _broken_csv(path, text, head)
-    if rows and len(rows[0]) == 1 and str(rows[0][0]).strip().lower() == "sep=;":
-        return [_Grid(rows[1:], is_csv=True, start=2)]
-    return [_Grid(rows, is_csv=True)]
-
-
-def _csv_reader(text: str) -> Iterator[list[str]]:
-    return csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-
-
-def _broken_csv(path: Path, text: str, head: int | None) -> list[Sequence[object]]:
-    """Read record by record to name the row where the structure breaks (or a NUL byte)."""
-    rows: list[Sequence[object]] = []
-    try:
-        for record in itertools.islice(_csv_reader(text), head):
-            if "\x00" in "".join(record):
-                raise csv.Error("NUL byte in the data")
-            rows.append(record)
-    except csv.Error as exc:
+    if text.encoding == textfile.LATIN1:
         raise IngestError.single(
-            SOURCE,
-            path,
-            f"broken CSV structure ({exc}); the file may be truncated or not a ';' CSV",
-            row=len(rows) + 1,
-        ) from None
-    return rows
+            SOURCE, path, "file is neither UTF-8 nor Windows-1252 text", row=text.line
+        )
+    if text.encoding == textfile.CP1252:
+        notes.append("read as Windows-1252 (cp1252)")
+    records = _csv_records(path, text.encoding)
+    rows: list[Sequence[object]] = list(itertools.islice(records, head or HEADER_SEARCH_ROWS + 1))
+    rest: Iterator[list[str]] | None = records
+    if head is not None:
+        records.close()
+        rest = None
+    if rows and len(rows[0]) == 1 and str(rows[0][0]).strip().lower() == "sep=;":
+        return [_Grid(rows[1:], is_csv=True, start=2, rest=rest)], notes
+    return [_Grid(rows, is_csv=True, rest=rest)], notes
+
+
+def _csv_records(path: Path, encoding: str) -> Generator[list[str], None, None]:
+    """The file's records, streamed; a broken structure names the record where it breaks."""
+    count = 0
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            for record in csv.reader(handle, delimiter=";", strict=True):
+                count += 1
+                yield record
+        except csv.Error as exc:
+            raise IngestError.single(
+                SOURCE,
+                path,
+                f"broken CSV structure ({exc}); the file may be truncated or not a ';' CSV",
+                row=count + 1,
+            ) from None
 
 
 def _read_xlsx(path: Path, book: Workbook | None = None) -> list[_Grid]:
@@ -158,6 +157,8 @@ def _read_xlsx(path: Path, book: Workbook | None = None) -> list[_Grid]:
             grids.append(
                 _Grid(rows, is_csv=False, sheet=sheet.title, first=index == 0, source=sheet)
             )
+    except IngestError:  # a workbook too large to read, with its own message
+        raise
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise IngestError.single(
             SOURCE, path, f"cannot open as XLSX workbook ({type(exc).__name__}: {exc})"
@@ -272,6 +273,7 @@ def _locate(
     for grid in grids:
         found = _find_header(grid)
         if isinstance(found, list):
+            grid.close()
             names = ", ".join(sorted(h.template.name for h in found))
             raise IngestError.single(
                 SOURCE, path, f"header fits several templates equally well ({names})",
@@ -279,6 +281,7 @@ def _locate(
             )  # fmt: skip
         if found is not None:
             return (grid if head is not None else _complete(grid)), found, notes
+        grid.close()
     known = ", ".join(sorted({t.name for t in TEMPLATES}))
     hint = ""
     if grids and grids[0].is_csv and any("," in str(c) for r in grids[0].rows[:5] for c in r):
@@ -336,7 +339,10 @@ def _cast_schuljahr(col: Column, raw: object) -> _Cast:
     if second != expected:
         raise _CellProblem("school year must span two consecutive years, like 2016/17")
     _check_range(col, first, "school year must start between")
-    return _Cast(f"{first}/{(first + 1) % 100:02d}")
+    school_year = f"{first}/{(first + 1) % 100:02d}"
+    if col.role is Role.PERIOD and (outside := period_problem(school_year)):
+        raise _CellProblem(outside)
+    return _Cast(school_year)
 
 
 def _digits(raw: object, length: int, what: str) -> _Cast:
@@ -413,19 +419,26 @@ def _cast_text(col: Column, raw: object) -> _Cast:
 
 
 def _cast_date(col: Column, raw: object) -> _Cast:
+    cast = _Cast(_date(raw))
+    if col.role is Role.PERIOD and (outside := period_problem(cast.value)):
+        raise _CellProblem(outside)
+    return cast
+
+
+def _date(raw: object) -> str:
     if isinstance(raw, dt.datetime):
-        return _Cast(raw.date().isoformat())
+        return raw.date().isoformat()
     if isinstance(raw, dt.date):
-        return _Cast(raw.isoformat())
+        return raw.isoformat()
     text = _as_text(raw)
     german, iso = _DATE_DE.match(text), _DATE_ISO.match(text)
     try:
         if german:
             day, month, year = (int(g) for g in german.groups())
-            return _Cast(dt.date(year, month, day).isoformat())
+            return dt.date(year, month, day).isoformat()
         if iso:
             year, month, day = (int(g) for g in iso.groups())
-            return _Cast(dt.date(year, month, day).isoformat())
+            return dt.date(year, month, day).isoformat()
     except ValueError:
         pass
     raise _CellProblem("date must look like 15.10.2024 or 2024-10-15")
@@ -504,6 +517,18 @@ class _Rows:
     problems: list[Problem]
     sum_rows: list[int]
     repaired: list[tuple[int, object, str]]  # (row, cell, restored value)
+    stopped_at: int | None = None  # the row after which reading stopped (MAX_PROBLEMS reached)
+
+    def extend(self, part: _Rows) -> None:
+        """Add the next batch's rows."""
+        self.numbers += part.numbers
+        for name, values in part.values.items():
+            self.values.setdefault(name, []).extend(values)
+        for name, symbols in part.symbols.items():
+            self.symbols.setdefault(name, []).extend(symbols)
+        self.problems += part.problems
+        self.sum_rows += part.sum_rows
+        self.repaired += part.repaired
 
 
 def _key_indexes(header: _Header) -> list[int]:
@@ -547,29 +572,85 @@ def _sum_rows(header: _Header, columns: _Columns) -> set[int]:
     return found
 
 
-def _data_rows(grid: _Grid, header: _Header) -> tuple[list[int], list[Sequence], list[int]]:
-    """Rows below the header without blank rows — their numbers and cells — and the numbers
-    of the trailing rows without any key (sums)."""
-    rows = grid.rows
-    filled = [
-        i
-        for i in range(header.position + 1, len(rows))
-        if (rows[i] and rows[i][0].__class__ is str and rows[i][0].strip())
-        or not all(map(_is_empty, rows[i]))
-    ]  # a filled first cell settles most rows without a call
-    keys = _key_indexes(header)
-    last_keyed = next(
-        (j for j in range(len(filled) - 1, -1, -1)
-         if any(k < len(rows[filled[j]]) and not _is_empty(rows[filled[j]][k]) for k in keys)),
-        len(filled) - 1,
+def _filled(grid: _Grid, header: _Header) -> Iterator[tuple[int, Sequence[object]]]:
+    """The rows below the header that are not blank, with their numbers (a CSV file's are
+    read from the file as they are needed)."""
+    rows: Iterator[Sequence[object]] = itertools.islice(grid.rows, header.position + 1, None)
+    if grid.rest is not None:
+        rows = itertools.chain(rows, grid.rest)
+    filled = _filled_text if grid.is_csv else _filled_cells
+    for number, row in enumerate(rows, start=grid.start + header.position + 1):
+        # a filled first cell settles most rows without a call
+        if (row and row[0].__class__ is str and row[0].strip()) or filled(row):
+            yield number, row
+
+
+def _filled_text(row: Sequence[object]) -> bool:
+    """A CSV row (all cells text) with any non-blank cell: one join, not a call per cell."""
+    return bool("".join(row).strip())  # type: ignore[arg-type]
+
+
+def _filled_cells(row: Sequence[object]) -> bool:
+    return not all(map(_is_empty, row))
+
+
+def _batches(grid: _Grid, header: _Header) -> Iterator[tuple[list[int], list[Sequence]]]:
+    filled = _filled(grid, header)
+    while batch := list(itertools.islice(filled, BATCH_ROWS)):
+        yield [number for number, _ in batch], [row for _, row in batch]
+
+
+def _last_keyed(cells: list[Sequence], keys: list[int]) -> int | None:
+    return next(
+        (j for j in range(len(cells) - 1, -1, -1)
+         if any(k < len(cells[j]) and not _is_empty(cells[j][k]) for k in keys)),
+        None,
     )  # fmt: skip
-    data, trailing = filled[: last_keyed + 1], filled[last_keyed + 1 :]
-    cells = rows[data[0] : data[-1] + 1] if data and len(data) == data[-1] - data[0] + 1 else None
-    return (
-        [grid.start + i for i in data],
-        cells if cells is not None else [rows[i] for i in data],
-        [grid.start + i for i in trailing],
-    )
+
+
+def _read_data(file: str, grid: _Grid, header: _Header) -> tuple[_Rows, list[int]]:
+    """Read the data rows batch by batch; return them and the numbers of the trailing rows
+    without any key (sums).
+
+    Rows without a key at the end of a batch wait for the next one: only those after the
+    file's last keyed row are trailing sums (at most a batch of them; more are data rows).
+    Reading stops once :data:`MAX_PROBLEMS` problems are found.
+    """
+    keys = _key_indexes(header)
+    columns = header.template.columns
+    values: dict[str, list[object]] = {c.name: [] for c in columns}
+    symbols: dict[str, list[str | None]] = {c.name: [] for c in columns if c.role is Role.MEASURE}
+    total = _Rows([], values, symbols, [], [], [])
+    numbers: list[int] = []
+    cells: list[Sequence] = []
+    trailing: list[int] = []
+    batches = _batches(grid, header)
+    batch = next(batches, None)
+    while batch is not None:
+        following = next(batches, None)
+        numbers, cells = numbers + batch[0], cells + batch[1]
+        last = _last_keyed(cells, keys)
+        if following is None:
+            cut = len(cells) if last is None else last + 1
+            trailing = numbers[cut:]
+        else:
+            cut = 0 if last is None else last + 1
+            if len(cells) - cut >= BATCH_ROWS:
+                cut = len(cells)
+        if cut:
+            budget = MAX_PROBLEMS - len(total.problems)
+            part = _read_rows(file, grid, header, numbers[:cut], cells[:cut], budget)
+            total.extend(part)
+            if len(total.problems) >= MAX_PROBLEMS:
+                more = part.stopped_at is not None or cut < len(cells) or following is not None
+                if more:
+                    total.stopped_at = part.stopped_at or numbers[cut - 1]
+                    trailing = []
+                    break
+        numbers, cells = numbers[cut:], cells[cut:]
+        batch = following
+    total.problems += _check_records(file, header.template, total.numbers, total.values)
+    return total, trailing
 
 
 def _outcome(col: Column, value: object) -> _Cast | _Broken | None:
@@ -640,8 +721,14 @@ def _width_problems(file: str, header: _Header, numbers: list[int], cells) -> di
 
 
 def _read_rows(
-    file: str, grid: _Grid, header: _Header, numbers: list[int], cells: list[Sequence]
+    file: str,
+    grid: _Grid,
+    header: _Header,
+    numbers: list[int],
+    cells: list[Sequence],
+    budget: int = MAX_PROBLEMS,
 ) -> _Rows:
+    """One batch of data rows, read up to the row that brings ``budget`` problems."""
     tpl = header.template
     columns = _Columns(cells)
     at: dict[int, list[Problem]] = {}  # row index → its problems in reading order
@@ -664,7 +751,7 @@ def _read_rows(
     end = len(cells)
     for i in sorted(at):
         problems.extend(at[i])
-        if len(problems) >= MAX_PROBLEMS:
+        if len(problems) >= budget:
             end = i + 1  # reading stops after this row
             break
     failed = set().union(*(c.failed for c in cast.values())) | skipped
@@ -678,7 +765,6 @@ def _read_rows(
             name: [c.symbols[i] for i in keep] for name, c in cast.items() if c.symbols is not None
         }
     kept = [numbers[i] for i in keep]
-    problems += _check_records(file, tpl, kept, values)
     order = {name: position for position, name in enumerate(cast)}
     repaired = sorted(
         ((i, order[name], cell, fixed)
@@ -693,6 +779,7 @@ def _read_rows(
         problems=problems,
         sum_rows=[numbers[i] for i in sorted(sums) if i < end],
         repaired=[(numbers[i], cell, fixed) for i, _, cell, fixed in repaired],
+        stopped_at=numbers[end - 1] if end < len(cells) else None,
     )
 
 
@@ -816,13 +903,18 @@ def parse(path: str | Path, *, book: Workbook | None = None) -> ParsedFile:
     grid, header, notes = _locate(path, book=book)
     tpl = header.template
     file = path.name if grid.first else f"{path.name} [sheet {grid.sheet!r}]"
-    _check_header(file, header)
-    numbers, cells, trailing = _data_rows(grid, header)
-    rows = _read_rows(file, grid, header, numbers, cells)
+    try:
+        _check_header(file, header)
+        rows, trailing = _read_data(file, grid, header)
+    finally:
+        grid.close()
     if not rows.problems and not rows.numbers:
         rows.problems.append(Problem(SOURCE, file, "no data rows below the header", header.row))
     if rows.problems:
-        raise IngestError(rows.problems[:MAX_PROBLEMS])
+        stopped = rows.stopped_at
+        raise IngestError(
+            capped(rows.problems, MAX_PROBLEMS, source=SOURCE, file=file, stopped_at=stopped)
+        )
     notes += _notes(grid, header, rows, trailing)
     return ParsedFile(
         source=SOURCE,

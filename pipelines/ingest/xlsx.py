@@ -12,6 +12,8 @@ text, which the parsers reject loudly instead of reading a silent gap.
 
 A :class:`Workbook` is opened once per delivered file and shared by the sniffers and the
 parser (see :func:`pipelines.ingest.identify.identify`), so a 100 000-row sheet is parsed once.
+Before either reader sees it, :func:`pipelines.ingest.xlsx_bounds.check_workbook` measures its
+sheets; after a reader opened a sheet, its extent is checked again before the grid is built.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.xlsx_bounds import check_workbook, guard_extent
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -122,15 +127,25 @@ class Workbook:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._sheets: list[Sheet] | None = None
+        self._checked = False
         self.reader = ""
         """``calamine`` or ``openpyxl``, once opened."""
+
+    def check(self) -> None:
+        """Raise :class:`IngestError` if the workbook's sheets are too large to read (once)."""
+        if not self._checked:
+            check_workbook(self.path)
+            self._checked = True
 
     def sheets(self) -> list[Sheet]:
         """The worksheets in workbook order (chart sheets left out, as openpyxl does)."""
         if self._sheets is None:
+            self.check()
             try:
                 self._sheets = _calamine_sheets(self.path)
                 self.reader = "calamine"
+            except IngestError:
+                raise
             except Exception:  # openpyxl decides (and words the error)
                 self._sheets = _openpyxl_sheets(self.path)
                 self.reader = "openpyxl"
@@ -152,8 +167,17 @@ def _calamine_sheets(path: Path) -> list[Sheet]:
             (top + 1, left + 1, bottom + 1, right + 1)
             for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
         ]
+        end = sheet.end or (0, 0)
+        _guard(path, meta.name, end[0] + 1, end[1] + 1, merged)
         sheets.append(Sheet(meta.name, merged, calamine=sheet))
     return sheets
+
+
+def _guard(path: Path, title: str, rows: int, columns: int, merged: list[Merged]) -> None:
+    """Refuse a sheet whose grid (cells and merged ranges, padded from A1) is too large."""
+    for _top, _left, bottom, right in merged:
+        rows, columns = max(rows, bottom), max(columns, right)
+    guard_extent(path, title, rows, columns)
 
 
 def has_error_cells(path: Path) -> bool:
@@ -178,6 +202,7 @@ def _openpyxl_sheets(path: Path) -> list[Sheet]:
     sheets = []
     for ws in book.worksheets:
         merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        _guard(path, ws.title, ws.max_row, ws.max_column, merged)
         rows = [list(row) for row in ws.iter_rows(values_only=True)]
         sheets.append(Sheet(ws.title, merged, values=rows))
     return sheets
