@@ -62,7 +62,8 @@ class WarehouseResource(dg.ConfigurableResource):
         live = self.live_path()
         with held(refresh_lock_path(live), "refresh"):
             done = self.releases().recover() + sweep_scratch(paths.scratch_dir(live))
-            done += tidy_run_history(context.instance, live, current_run_id=context.run_id)
+            run_id = context.run.run_id if context.run else None
+            done += tidy_run_history(context.instance, live, current_run_id=run_id)
             for line in done:
                 context.log.info(line)
             yield self

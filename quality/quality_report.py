@@ -2,10 +2,12 @@
 
 Why a separate page: the public report shows only published figures; the Arbeitskreis
 Bildungsmonitoring needs to see which checks passed, which warned and which failed, and the rows
-behind each warning, to decide whether a source must be corrected. The page is plain HTML with
-inline CSS (no scripts, no CDN), written beside the public site, not inside it, and marked
-``noindex``. It reads only ``quality.check_results`` (see ``quality.check_results``), so it can
-be written for the last good warehouse and for a failed run's staging copy alike.
+behind each warning, to decide whether a source must be corrected, and which deliveries revised
+figures already loaded (``pipelines.revisions``): new figures for an old period are accepted,
+but someone must be able to see them. The page is plain HTML with inline CSS (no scripts, no
+CDN), written beside the public site, not inside it, and marked ``noindex``. It reads only
+``quality.check_results`` and ``raw._revisions``, so it can be written for the last good
+warehouse and for a failed run's staging copy alike.
 
 Usage: ``python -m quality.quality_report <warehouse.duckdb> <out_dir> [--run-id ID]``.
 """
@@ -20,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.ingest.supersede import german_date
+from pipelines.revisions import REPLACED, DeliveryRevision, load_revisions
 from quality.check_results import MAX_ROWS, load_check_results
 from quality.outcome import german_number
 
@@ -39,6 +43,8 @@ STATUS_COUNT_LABELS = {
 }
 OVERVIEW_CHARS = 300
 """The overview shows the start of each finding; the full text is in the check's section."""
+EARLIER_REVISIONS = 20
+"""Revisions of earlier runs shown below this run's: the recent history, not all of it."""
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222;
        padding: 0 1rem; line-height: 1.4; }
@@ -91,8 +97,61 @@ def _anchor(index: int) -> str:
     return f"pruefung-{index}"
 
 
-def render_quality_page(run_id: str | None, results: pd.DataFrame) -> str:
-    """The page's HTML for the results of one run (``load_check_results``)."""
+def _delivery(name: str, published_at: str | None) -> str:
+    return f"{name} (Stand {german_date(published_at)})" if published_at else name
+
+
+def _revision_table(revisions: list[DeliveryRevision]) -> str:
+    return _table(
+        ["Tabelle", "Art", "Zeitraum", "bisherige Lieferung", "neue Lieferung", "Summe bisher",
+         "Summe neu", "Zeilen bisher", "Zeilen neu", "geänderte Zeilen", "Lauf"],
+        (
+            [
+                f"raw.{r.source}__{r.table_name}",
+                r.kind,
+                f"{r.old_period} → {r.period}" if r.kind == REPLACED else r.period,
+                _delivery(r.old_file, r.old_published_at),
+                _delivery(r.new_file, r.new_published_at),
+                r.old_total,
+                r.new_total,
+                r.old_rows,
+                r.new_rows,
+                r.rows_changed,
+                r.run_id,
+            ]
+            for r in revisions
+        ),
+    )  # fmt: skip
+
+
+def render_revisions(run_id: str | None, revisions: list[DeliveryRevision]) -> str:
+    """The section on revised deliveries: this run's, then the latest of earlier runs."""
+    mine = [r for r in revisions if r.run_id == run_id]
+    earlier = [r for r in revisions if r.run_id != run_id][:EARLIER_REVISIONS]
+    parts = [
+        '<h2 id="revisionen">Revisionen gelieferter Zahlen</h2>',
+        "<p>Eine Lieferung, die Zahlen eines schon geladenen Zeitraums ändert, wird übernommen "
+        "und hier genannt (<code>revidiert</code>); ein neues Schulverzeichnis ersetzt das "
+        "bisherige (<code>ersetzt</code>). Summen über alle Zeilen des Zeitraums.</p>",
+    ]
+    if mine:
+        parts.append(f"<p>In diesem Lauf: {len(mine)}.</p>")
+        parts.append(_revision_table(mine))
+    else:
+        parts.append("<p>In diesem Lauf keine.</p>")
+    if earlier:
+        parts.append(f"<h3>Frühere Läufe (die letzten {len(earlier)})</h3>")
+        parts.append(_revision_table(earlier))
+    return "\n".join(parts)
+
+
+def render_quality_page(
+    run_id: str | None,
+    results: pd.DataFrame,
+    revisions: list[DeliveryRevision] | None = None,
+) -> str:
+    """The page's HTML for the results of one run (``load_check_results``) and the revisions
+    recorded so far (``pipelines.revisions.load_revisions``)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="de"><head><meta charset="utf-8">',
@@ -106,6 +165,8 @@ def render_quality_page(run_id: str | None, results: pd.DataFrame) -> str:
     ]
     if results.empty:
         parts.append("<p>Für diesen Lauf sind keine Prüfergebnisse gespeichert.</p>")
+        if revisions:
+            parts.append(render_revisions(run_id, revisions))
         parts.append("</body></html>")
         return "\n".join(parts)
     results = results.copy()
@@ -127,6 +188,13 @@ def render_quality_page(run_id: str | None, results: pd.DataFrame) -> str:
         )
         + ".</p>"
     )
+    revised = sum(1 for r in revisions or [] if r.run_id == run_id)
+    if revised:
+        parts.append(
+            f'<p class="hinweis">Dieser Lauf hat <a href="#revisionen">{revised} '
+            f"{'Revision' if revised == 1 else 'Revisionen'} gelieferter Zahlen</a> "
+            "übernommen.</p>"
+        )
     parts.append("<h2>Übersicht</h2>")
     overview = []
     for i, r in results.iterrows():
@@ -148,6 +216,8 @@ def render_quality_page(run_id: str | None, results: pd.DataFrame) -> str:
         + "".join(overview)
         + "</tbody></table>"
     )
+    if revisions:
+        parts.append(render_revisions(run_id, revisions))
     flagged = results[~results["passed"]]
     if not flagged.empty:
         parts.append("<h2>Zeilen hinter Fehlern und Warnungen</h2>")
@@ -181,10 +251,11 @@ def write_quality_report(
     """Write ``<out_dir>/index.html`` for ``run_id`` (default: the last run with results)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         run_id, results = load_check_results(con, run_id)
+        revisions = load_revisions(con)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"
-    page.write_text(render_quality_page(run_id, results), encoding="utf-8")
+    page.write_text(render_quality_page(run_id, results, revisions), encoding="utf-8")
     return page
 
 

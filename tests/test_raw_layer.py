@@ -21,12 +21,6 @@ def test_latest_delivery_wins_per_period():
     assert assign_periods([new, old]) == {"a": ["2018/19"], "b": ["2019/20", "2020/21"]}
 
 
-def test_same_receipt_time_is_ordered_by_file_name():
-    one = ArchivedDelivery("x", "a.csv", "t", ("2020",))
-    two = ArchivedDelivery("y", "b.csv", "t", ("2020",))
-    assert assign_periods([two, one]) == {"y": ["2020"]}
-
-
 def _parsed(values: dict[str, float]) -> ParsedFile:
     frame = pd.DataFrame(
         {

@@ -6,6 +6,7 @@ nothing downstream runs, so the live warehouse and report stay as they were.
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
@@ -14,6 +15,7 @@ from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
 from pipelines.ingest.landing_ahead import finish_landing_ahead
+from pipelines.ingest.supersede import SNAPSHOT_TABLES, publisher_date
 from pipelines.resources import DataDirResource, WarehouseResource
 from pipelines.state import insert_rows
 
@@ -38,22 +40,41 @@ def land_all(data_dir, archive: Archive, *, workers: int | None = None) -> list[
     return deliveries
 
 
-def write_delivery_log(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery]) -> None:
+LOG_COLUMNS = (
+    "sha256 varchar primary key, original_name varchar, size bigint, source varchar, "
+    "table_name varchar, table_code varchar, parser varchar, received_at varchar, "
+    "row_count bigint, periods varchar[], regions varchar[], notes varchar, "
+    "published_at varchar, batch varchar, accepted_at varchar"
+)
+ADDED_COLUMNS = ("published_at", "batch", "accepted_at")
+"""Added after the log's first version: the publisher's own date, and the run that accepted
+the delivery and when (``pipelines.ingest.supersede`` orders deliveries by them)."""
+
+
+def ensure_delivery_log(con: duckdb.DuckDBPyConnection) -> None:
+    """The log table, with the columns of this version (an older log gains them, empty)."""
+    con.execute("create schema if not exists raw")
+    con.execute(f"create table if not exists {DELIVERIES_TABLE} ({LOG_COLUMNS})")
+    for column in ADDED_COLUMNS:
+        con.execute(f"alter table {DELIVERIES_TABLE} add column if not exists {column} varchar")
+
+
+def write_delivery_log(
+    con: duckdb.DuckDBPyConnection, deliveries: list[Delivery], run_id: str | None = None
+) -> None:
     """Add newly received files to the log the raw layer is built from.
 
     The log accumulates: a delivery once accepted keeps supplying its periods until a newer
-    delivery of the same table supersedes them, even after its file left the inbox.
+    delivery of the same table supersedes them, even after its file left the inbox. Each new
+    entry notes the run that accepted it (``run_id``; all of one run are one batch) and the
+    publisher's date of the file; entries logged before are kept as they were.
     """
-    con.execute("create schema if not exists raw")
-    con.execute(
-        f"create table if not exists {DELIVERIES_TABLE} ("
-        "sha256 varchar primary key, original_name varchar, size bigint, source varchar, "
-        "table_name varchar, table_code varchar, parser varchar, received_at varchar, "
-        "row_count bigint, periods varchar[], regions varchar[], notes varchar)"
-    )
+    ensure_delivery_log(con)
+    _backfill_publisher_dates(con)
     unique = {d.sha256: d for d in deliveries}
     if not unique:
         return
+    accepted_at = datetime.now(UTC).isoformat(timespec="seconds")
     insert_rows(
         con,
         DELIVERIES_TABLE,
@@ -71,11 +92,38 @@ def write_delivery_log(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery
                 d.periods,
                 d.regions,
                 json.dumps(d.notes, ensure_ascii=False),
+                _publisher_date(d.source, d.table, d.notes, d.periods),
+                run_id,
+                accepted_at if run_id is not None else None,
             )
             for d in unique.values()
         ],
         "insert or ignore",
     )
+
+
+def _publisher_date(source: str, table: str, notes: list[str], periods: list[str]) -> str | None:
+    return publisher_date(notes, periods, snapshot=f"{source}__{table}" in SNAPSHOT_TABLES)
+
+
+def _backfill_publisher_dates(con: duckdb.DuckDBPyConnection) -> None:
+    """Entries of a log from before the publisher's date was noted get it from their notes."""
+    rows = con.execute(
+        f"select sha256, source, table_name, notes, periods from {DELIVERIES_TABLE} "
+        "where published_at is null and batch is null"
+    ).fetchall()
+    dates = [
+        (sha, date)
+        for sha, source, table, notes, periods in rows
+        if (date := _publisher_date(source, table, json.loads(notes or "[]"), periods or []))
+    ]
+    if dates:
+        con.execute(
+            f"update {DELIVERIES_TABLE} as log set published_at = d.date "
+            "from (select unnest(?) as sha256, unnest(?) as date) as d "
+            "where log.sha256 = d.sha256",
+            [[sha for sha, _ in dates], [date for _, date in dates]],
+        )
 
 
 @dg.asset(
@@ -93,7 +141,7 @@ def inbox(
     finish_landing_ahead()  # the planner's landing of a full refresh's inbox, if any
     deliveries = land_all(folder, Archive(warehouse.archive_dir()))
     with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
-        write_delivery_log(con, deliveries)
+        write_delivery_log(con, deliveries, run_id=context.run_id)
     by_table: dict[str, int] = {}
     for d in deliveries:
         key = f"{d.source}__{d.table}"

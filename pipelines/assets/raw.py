@@ -1,8 +1,12 @@
 """Raw layer: one Dagster asset and one DuckDB table ``raw.<source>__<table>`` per source table.
 
-Each table is rebuilt from the archived deliveries listed in ``raw._deliveries``. When two
-deliveries hold the same period, the one received last wins for that period (a revised
-edition supersedes the old one without deleting it from the archive).
+Each table is rebuilt from the archived deliveries listed in ``raw._deliveries``. Which
+delivery supplies which period is decided by ``pipelines.ingest.supersede``: across runs the
+one accepted last (a revised edition supersedes the old one without deleting it from the
+archive), within one run the one with the newest publisher's date; deliveries of one run that
+contradict each other without such a date fail the step, naming both files. A register (the
+school register) is replaced as a whole. A period whose figures change that way is recorded
+as a revision (``pipelines.revisions``), never replaced without a word.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -13,11 +17,25 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines.assets.landing import DELIVERIES_TABLE
+from pipelines.assets.landing import DELIVERIES_TABLE, ensure_delivery_log
 from pipelines.batches import by_size
 from pipelines.ingest.archive import Archive
-from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
+from pipelines.ingest.supersede import (
+    SNAPSHOT_SLOT,
+    SNAPSHOT_TABLES,
+    AmbiguousDeliveries,
+    ArchivedDelivery,
+    assign_periods,
+)
 from pipelines.resources import WarehouseResource
+from pipelines.revisions import (
+    REPLACED,
+    REVISED,
+    DeliveryRevision,
+    FigureDiff,
+    compare_figures,
+    record_revisions,
+)
 from pipelines.state import raw_fingerprint, record_raw_build
 from quality.check_results import record_check_result
 from quality.raw_schemas import validate_tidy
@@ -25,25 +43,48 @@ from quality.raw_schemas import validate_tidy
 
 @dataclass(frozen=True)
 class RawTable:
+    """``labels``: text columns beside a code column that name the same thing (a GENESIS
+    label that a new edition words differently): a new wording is no new figure."""
+
     source: str
     table: str
     description: str
+    labels: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.source}__{self.table}"
 
+    @property
+    def snapshot(self) -> bool:
+        """Every delivery is the whole table (a register): the latest replaces the last."""
+        return self.name in SNAPSHOT_TABLES
+
 
 RAW_TABLES: tuple[RawTable, ...] = (
-    RawTable("itnrw", "abgaenger", "Leavers by certificate and sex (GENESIS 21111-02-06-4)."),
+    RawTable(
+        "itnrw",
+        "abgaenger",
+        "Leavers by certificate and sex (GENESIS 21111-02-06-4).",
+        labels=("abschlussart",),
+    ),
     RawTable("itnrw", "schueler_schulart", "Schools and pupils by school type (21111-01-03-4)."),
     RawTable("itnrw", "berufskolleg", "Entrants to vocational schools by sector (21121-02-02-4)."),
     RawTable("itnrw", "bevoelkerung", "Population by age group and sex (12411)."),
     RawTable("itnrw", "kindertagesbetreuung", "Children in day care by age (22543), 1 March."),
     RawTable("ba", "arbeitslose", "Registered unemployed and rates, monthly (BA)."),
-    RawTable("ba", "ausbildungsmarkt", "Training market of the Agenturbezirk, 30 Sep (BA/BIBB)."),
+    RawTable(
+        "ba",
+        "ausbildungsmarkt",
+        "Training market of the Agenturbezirk, 30 Sep (BA/BIBB).",
+        labels=("beruf_name",),
+    ),
     RawTable("ba", "sgb2", "SGB II quotas of minors, city and Stadtbezirke, December (BA)."),
-    RawTable("schulen", "schulen", "School master data (school administration, template v1)."),
+    RawTable(
+        "schulen",
+        "schulen",
+        "School register (school administration, template v1): the latest Stand only.",
+    ),
     RawTable("schulen", "schueler", "Pupils per school, grade, sex, nationality, needs."),
     RawTable("schulen", "schulformwechsel", "Schulformwechsel: one record per change (per pupil)."),
     RawTable("schulen", "wiederholer", "Repeaters per school and grade."),
@@ -59,34 +100,75 @@ def _quote(text: str) -> str:
 
 @dataclass(frozen=True)
 class RawBuild:
-    """What building one raw table did: its materialisation metadata, and the fingerprint of
-    the deliveries it was built from (None when the previous run's table was kept)."""
+    """What building one raw table did: its materialisation metadata, the fingerprint of
+    the deliveries it was built from (None when the previous run's table was kept), and the
+    periods whose figures another delivery revised."""
 
     metadata: dict
     fingerprint: str | None
+    revisions: tuple[DeliveryRevision, ...] = ()
+
+
+class _Figures:
+    """Figures of archived deliveries compared side by side, each pair once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, archive: Archive, table: RawTable):
+        self.con, self.archive, self.table = con, archive, table
+        self._seen: dict[tuple[str, str, str | None, str | None], FigureDiff] = {}
+
+    def diff(
+        self, old: str, new: str, old_period: str | None, new_period: str | None
+    ) -> FigureDiff:
+        key = (old, new, old_period, new_period)
+        if key not in self._seen:
+            ignore = (*self.table.labels, *(["period"] if old_period is None else []))
+            self._seen[key] = compare_figures(
+                self.con,
+                self.archive.root / old[:2] / old / "tidy.parquet",
+                self.archive.root / new[:2] / new / "tidy.parquet",
+                old_period=old_period,
+                new_period=new_period,
+                ignore=ignore,
+            )
+        return self._seen[key]
+
+    def archived(self, sha: str) -> bool:
+        return (self.archive.root / sha[:2] / sha / "tidy.parquet").is_file()
+
+    def same(self, a: ArchivedDelivery, b: ArchivedDelivery, slot: str) -> bool:
+        period = None if slot == SNAPSHOT_SLOT else slot
+        return self.diff(a.sha256, b.sha256, period, period).same
 
 
 def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: RawTable) -> RawBuild:
-    """(Re)build ``raw.<table>`` from its deliveries (the caller records the fingerprint)."""
+    """(Re)build ``raw.<table>`` from its deliveries (the caller records the fingerprint and
+    the revisions). Raises :class:`AmbiguousDeliveries` for contradicting files of one run."""
     rows = con.execute(
-        f"select sha256, original_name, received_at, periods, parser from {DELIVERIES_TABLE} "
-        "where source = ? and table_name = ?",
+        "select sha256, original_name, received_at, periods, parser, published_at, batch, "
+        f"accepted_at from {DELIVERIES_TABLE} where source = ? and table_name = ?",
         [table.source, table.table],
     ).fetchall()
-    if not rows:
-        exists = con.execute(
+    exists = bool(
+        con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'raw' and table_name = ?",
             [table.name],
         ).fetchone()[0]
+    )
+    if not rows:
         if exists:
             return RawBuild({"kept_previous": True}, None)
         raise dg.Failure(
             f"No delivery for {table.source} table '{table.table}' in the data directory, and the "
             "warehouse holds none from earlier runs."
         )
-    archived = [ArchivedDelivery(r[0], r[1], r[2], tuple(r[3])) for r in rows]
-    assigned = assign_periods(archived)
+    archived = [
+        ArchivedDelivery(*r[:3], tuple(r[3]), published_at=r[5], batch=r[6], accepted_at=r[7])
+        for r in rows
+    ]
+    figures = _Figures(con, archive, table)
+    assigned = assign_periods(archived, snapshot=table.snapshot, same_figures=figures.same)
+    loaded = _loaded_periods(con, table) if exists else {}
     parts = []
     for sha, periods in assigned.items():
         parquet = archive.root / sha[:2] / sha / "tidy.parquet"
@@ -97,6 +179,7 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
             f"where cast(period as varchar) in ({period_list})"
         )
     con.execute(f"create or replace table raw.{table.name} as " + " union all by name ".join(parts))
+    revisions = _revisions(table, loaded, assigned, {d.sha256: d for d in archived}, figures)
     summary = con.execute(
         f"select count(*), count(distinct period), count(distinct region_key) from raw.{table.name}"
     ).fetchone()
@@ -106,8 +189,80 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
         "regions": summary[2],
         "files": dg.MetadataValue.json(sorted(assigned)),
         "parsers": dg.MetadataValue.json(sorted({r[4] for r in rows})),
+        "revisions": len(revisions),
     }
-    return RawBuild(metadata, raw_fingerprint(assigned))
+    # The planner (pipelines.plan) fingerprints a table's inputs from the log's name, receipt
+    # and periods alone; record the same, so that a table whose log is unchanged is skipped.
+    # Every accepted delivery changes it: a new one is the last received.
+    planned = assign_periods([d.plain() for d in archived])
+    return RawBuild(metadata, raw_fingerprint(planned), tuple(revisions))
+
+
+def _loaded_periods(con: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, str]:
+    """Which delivery supplied which period of the table as the last release built it (a
+    register: its one slot, from the latest Stand an older, accumulated table holds)."""
+    has_files = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = ? and column_name = 'file_sha256'",
+        [table.name],
+    ).fetchone()[0]
+    if not has_files:
+        return {}
+    rows = con.execute(
+        f"select cast(period as varchar), min(file_sha256) from raw.{table.name} "
+        "where period is not null group by 1 order by 1"
+    ).fetchall()
+    if table.snapshot:
+        return {SNAPSHOT_SLOT: rows[-1][1]} if rows else {}
+    return dict(rows)
+
+
+def _revisions(
+    table: RawTable,
+    loaded: dict[str, str],
+    assigned: dict[str, list[str]],
+    deliveries: dict[str, ArchivedDelivery],
+    figures: _Figures,
+) -> list[DeliveryRevision]:
+    """Periods now supplied by another delivery than before whose figures differ."""
+    revisions = []
+    for new_sha, periods in assigned.items():
+        slots = [SNAPSHOT_SLOT] if table.snapshot else periods
+        for slot in slots:
+            old_sha = loaded.get(slot)
+            if old_sha is None or old_sha == new_sha or not figures.archived(old_sha):
+                continue
+            old, new = deliveries.get(old_sha), deliveries[new_sha]
+            if table.snapshot:
+                old_period = max(old.periods) if old and old.periods else ""
+                period = max(new.periods)
+                diff = figures.diff(old_sha, new_sha, None, None)
+            else:
+                old_period = period = slot
+                diff = figures.diff(old_sha, new_sha, slot, slot)
+            if diff.same:
+                continue
+            revisions.append(
+                DeliveryRevision(
+                    source=table.source,
+                    table_name=table.table,
+                    kind=REPLACED if table.snapshot else REVISED,
+                    period=period,
+                    old_period=old_period,
+                    old_sha256=old_sha,
+                    old_file=old.original_name if old else old_sha,
+                    old_published_at=old.published_at if old else None,
+                    old_rows=diff.old_rows,
+                    old_total=diff.old_total,
+                    new_sha256=new_sha,
+                    new_file=new.original_name,
+                    new_published_at=new.published_at,
+                    new_rows=diff.new_rows,
+                    new_total=diff.new_total,
+                    rows_changed=diff.changed,
+                )
+            )
+    return revisions
 
 
 CHECK_NAME = "pandera_schema"
@@ -180,6 +335,7 @@ class _Built:
     build: RawBuild
     problems: list
     rows: int
+    refused: str | None = None
 
 
 def _build_and_check(con: duckdb.DuckDBPyConnection, archive: Archive, table: RawTable) -> _Built:
@@ -187,6 +343,8 @@ def _build_and_check(con: duckdb.DuckDBPyConnection, archive: Archive, table: Ra
     try:
         build = build_raw_table(cursor, archive, table)
         problems, rows = check_raw_table(cursor, table)
+    except AmbiguousDeliveries as error:  # reported with the other tables' after all are built
+        return _Built(table, RawBuild({}, None), [], 0, refused=error.message(f"raw.{table.name}"))
     finally:
         cursor.close()
     return _Built(table, build, problems, rows)
@@ -230,16 +388,23 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     checked = context.selected_asset_check_keys
     archive = Archive(warehouse.archive_dir())
     with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
+        ensure_delivery_log(con)  # a log from before batches and publisher's dates gains them
         rows = _delivered_rows(con)
         largest_first = sorted(selected, key=lambda t: -rows.get(t.name, 0))
         with ThreadPoolExecutor(RAW_WORKERS) as pool:
             built = {
                 b.table: b for b in pool.map(partial(_build_and_check, con, archive), largest_first)
             }
+        refused = [b.refused for b in built.values() if b.refused]
+        if refused:
+            raise dg.Failure(
+                "Lieferungen widersprechen sich; nichts wurde geladen.\n" + "\n".join(refused)
+            )
         for table in selected:  # the bookkeeping in one thread: its tables are shared
             result = built[table]
             if result.build.fingerprint is not None:
                 record_raw_build(con, table.name, result.build.fingerprint)
+            record_revisions(con, run_id, result.build.revisions)
             record_check_result(
                 con,
                 run_id=run_id,

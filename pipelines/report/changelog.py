@@ -2,19 +2,27 @@
 
 Every indicator page offers exactly its published rows as ``indikatoren/<id>.csv``; comparing
 those files of two editions is what a reader comparing the two websites would see: indicators
-added or removed, values revised (the same indicator, region, period and breakdown with a
+added or removed, values changed (the same indicator, region, period and breakdown with a
 different value or symbol — statistical offices revise figures, disclosure control may hide
 one it published before), and new or dropped rows (a new school year, say).
+
+A changed figure of a period that a source delivered again with other figures since the
+previous edition (a revision recorded by the raw layer, ``pipelines.revisions``) is listed as
+"revidiert", so readers can tell the source's revision from the report's own corrections.
+A suppressed cell never is: that its hidden value changed is itself something to protect.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DATA_GLOB = "indikatoren/*.csv"
 KEY_COLUMNS = (
@@ -25,14 +33,17 @@ KEY_COLUMNS = (
     "schulform",
     "kategorie",
 )
-"""A row's identity within its indicator (``kategorie`` only where the file has it)."""
+"""A row's identity within its indicator (a column the file lacks reads ``insgesamt``)."""
+TOTAL = "insgesamt"
+RELEASE_MARKER = "_release.json"
 
 Row = tuple[str, str]  # (value as written, symbol)
 
 
 @dataclass(frozen=True)
 class Revision:
-    """One published figure whose value or symbol differs from the previous edition."""
+    """One published figure whose value or symbol differs from the previous edition;
+    ``source_revised``: because its source delivered the period again with other figures."""
 
     indicator_id: str
     region: str
@@ -40,6 +51,7 @@ class Revision:
     breakdown: str
     before: str
     after: str
+    source_revised: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,9 +87,16 @@ class Changelog:
             lines.append(
                 f"  entfallene Kennzahlen ({len(self.removed)}): {', '.join(self.removed)}"
             )
-        if self.revised:
-            per = _count_by(r.indicator_id for r in self.revised)
-            lines.append(f"  korrigierte Werte: {len(self.revised)} ({_listing(per)})")
+        revised = [r for r in self.revised if r.source_revised]
+        if revised:
+            per = _count_by(r.indicator_id for r in revised)
+            lines.append(
+                f"  revidierte Werte (neue Lieferung der Quelle): {len(revised)} ({_listing(per)})"
+            )
+        corrected = [r for r in self.revised if not r.source_revised]
+        if corrected:
+            per = _count_by(r.indicator_id for r in corrected)
+            lines.append(f"  korrigierte Werte: {len(corrected)} ({_listing(per)})")
         if self.new_rows:
             lines.append(f"  neue Werte: {sum(self.new_rows.values())} ({_listing(self.new_rows)})")
         if self.dropped_rows:
@@ -100,15 +119,16 @@ class Changelog:
         ):
             if ids:
                 out += [f"## {title}", "", *(f"- {self._name(i)}" for i in ids), ""]
-        if self.revised:
-            out += ["## Korrigierte Werte", "", "| Kennzahl | Region | Zeitraum | Aufgliederung "
-                    "| bisher | neu |", "|---|---|---|---|---:|---:|"]  # fmt: skip
-            out += [
-                f"| {r.indicator_id} | {r.region} | {r.period} | {r.breakdown} | {r.before} "
-                f"| {r.after} |"
-                for r in self.revised
-            ]
-            out.append("")
+        revised = [r for r in self.revised if r.source_revised]
+        if revised:
+            out += ["## Revidierte Werte", "",
+                    "Die Quelle hat diese Zeiträume mit geänderten Zahlen neu geliefert "
+                    "(revidiert).", ""]  # fmt: skip
+            out += _revision_table(revised, "revidiert")
+        corrected = [r for r in self.revised if not r.source_revised]
+        if corrected:
+            out += ["## Korrigierte Werte", ""]
+            out += _revision_table(corrected)
         for title, counts in (
             ("Neue Werte", self.new_rows),
             ("Entfallene Werte", self.dropped_rows),
@@ -135,6 +155,19 @@ class Changelog:
         return f"{name} (`{indicator_id}`)" if name else f"`{indicator_id}`"
 
 
+def _revision_table(revisions: list[Revision], note: str = "") -> list[str]:
+    head = "| Kennzahl | Region | Zeitraum | Aufgliederung | bisher | neu |"
+    rule = "|---|---|---|---|---:|---:|"
+    if note:
+        head, rule = head + " Grund |", rule + "---|"
+    rows = [
+        f"| {r.indicator_id} | {r.region} | {r.period} | {r.breakdown} | {r.before} "
+        f"| {r.after} |" + (f" {note} |" if note else "")
+        for r in revisions
+    ]
+    return [head, rule, *rows, ""]
+
+
 def _count_by(items: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for item in items:
@@ -153,9 +186,11 @@ def read_published(site: Path) -> tuple[dict[str, dict[tuple[str, ...], Row]], d
     for path in sorted(site.glob(DATA_GLOB)):
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle, delimiter=";"))
-        keys = [c for c in KEY_COLUMNS if rows and c in rows[0]]
         data[path.stem] = {
-            tuple(row[c] for c in keys): (row.get("value", ""), row.get("symbol", ""))
+            tuple(row.get(c, TOTAL) for c in KEY_COLUMNS): (
+                row.get("value", ""),
+                row.get("symbol", ""),
+            )
             for row in rows
         }
         if rows and rows[0].get("indicator_name"):
@@ -184,14 +219,48 @@ CHANGED = "geändert"
 would tell what the protected cell was."""
 
 
-def compare_sites(new: Path, old: Path | None, *, edition: str, previous: str | None) -> Changelog:
-    """The change log of ``new`` against ``old`` (None: a first edition)."""
+def revised_since(previous: Path, warehouse: Path | None = None) -> set[tuple[str, ...]]:
+    """The figures (indicator id and :data:`KEY_COLUMNS`) of periods a source revised after
+    the edition ``previous`` was released, from the live warehouse (the one the site being
+    published was built with); none when it cannot be read."""
+    import duckdb
+
+    from pipelines import paths
+    from pipelines.revisions import revised_cells
+
+    warehouse = warehouse or paths.warehouse_path()
+    if not warehouse.exists():
+        return set()
+    marker = previous / RELEASE_MARKER
+    since = json.loads(marker.read_text("utf-8")).get("released_at") if marker.is_file() else None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return revised_cells(con, since)
+    except duckdb.Error as error:
+        log.warning("Revisionen nicht lesbar (%s): geänderte Werte gelten als korrigiert", error)
+        return set()
+
+
+def compare_sites(
+    new: Path,
+    old: Path | None,
+    *,
+    edition: str,
+    previous: str | None,
+    revised: Collection[tuple[str, ...]] | None = None,
+) -> Changelog:
+    """The change log of ``new`` against ``old`` (None: a first edition).
+
+    ``revised``: the figures of periods their source revised since ``old`` (indicator id and
+    :data:`KEY_COLUMNS`); default: :func:`revised_since` ``old``.
+    """
     now, names = read_published(new)
     if old is None:
         return Changelog(edition=edition, previous=None, indicators=len(now), names=names)
+    revised = set(revised_since(old) if revised is None else revised)
     before, old_names = read_published(old)
     names = {**old_names, **names}
-    revised: list[Revision] = []
+    changed: list[Revision] = []
     new_rows: dict[str, int] = {}
     dropped: dict[str, int] = {}
     for indicator in sorted(set(now) & set(before)):
@@ -199,13 +268,15 @@ def compare_sites(new: Path, old: Path | None, *, edition: str, previous: str | 
         for key in sorted(set(a) & set(b)):
             if not _same(a[key], b[key]):
                 region, period, *breakdown = key
-                parts = [p for p in breakdown if p and p != "insgesamt"]
+                parts = [p for p in breakdown if p and p != TOTAL]
                 before_text, after_text = _shown(a[key]), _shown(b[key])
-                if SUPPRESSED in (a[key][1], b[key][1]):
+                suppressed = SUPPRESSED in (a[key][1], b[key][1])
+                if suppressed:
                     before_text = after_text = CHANGED
-                revised.append(
-                    Revision(indicator, region, period, ", ".join(parts) or "insgesamt",
-                             before_text, after_text)
+                changed.append(
+                    Revision(indicator, region, period, ", ".join(parts) or TOTAL,
+                             before_text, after_text,
+                             source_revised=not suppressed and (indicator, *key) in revised)
                 )  # fmt: skip
         if added := len(set(b) - set(a)):
             new_rows[indicator] = added
@@ -217,7 +288,7 @@ def compare_sites(new: Path, old: Path | None, *, edition: str, previous: str | 
         indicators=len(now),
         added=tuple(sorted(set(now) - set(before))),
         removed=tuple(sorted(set(before) - set(now))),
-        revised=tuple(revised),
+        revised=tuple(changed),
         new_rows=new_rows,
         dropped_rows=dropped,
         names=names,
