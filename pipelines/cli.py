@@ -26,6 +26,13 @@ def _refresh(args: argparse.Namespace) -> int:
         print(f"FEHLER: Geheimhaltungs-Einstellung unbrauchbar: {error}", file=sys.stderr)
         return 2
     ensure_dagster_home()
+    from pipelines.cleanup import guarded_refresh
+
+    return guarded_refresh(lambda: _plan_and_run(args))
+
+
+def _plan_and_run(args: argparse.Namespace) -> int:
+    """Plan, then run what changed; called holding the refresh lock, after clean-up."""
     from pipelines.plan import plan_refresh
 
     plan = plan_refresh(force_full=args.full, land_ahead=not args.dry_run)
@@ -39,7 +46,7 @@ def _refresh(args: argparse.Namespace) -> int:
         return 0
     from pipelines.run_summary import run_refresh
 
-    return run_refresh(plan)
+    return run_refresh(plan, verbose=args.verbose)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -56,9 +63,12 @@ def _validate(args: argparse.Namespace) -> int:
             failed += 1
             print(f"FEHLER {path}:\n{error}", file=sys.stderr)
             continue
+        except OSError as error:  # vanished or locked while being read: one line, no traceback
+            failed += 1
+            print(f"FEHLER {path}: Datei nicht lesbar ({error.strerror})", file=sys.stderr)
+            continue
         frame = parsed.frame.reset_index(drop=True)
-        rows_to_file = dict.fromkeys(range(len(frame)), path.name)
-        problems = validate_tidy(frame, f"{parsed.source}__{parsed.table}", rows_to_file)
+        problems = validate_tidy(frame, f"{parsed.source}__{parsed.table}", file=path.name)
         if problems:
             failed += 1
             listing = "\n".join(str(p) for p in problems)
@@ -82,6 +92,9 @@ def _inspect(args: argparse.Namespace) -> int:
         parsed = parse_file(Path(args.file))
     except IngestError as error:
         print(f"FEHLER {args.file}:\n{error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # vanished or locked while being read: one line, no traceback
+        print(f"FEHLER {args.file}: Datei nicht lesbar ({error.strerror})", file=sys.stderr)
         return 1
     if args.format == "json":
         sys.stdout.write(parsed.frame.to_json(orient="records", force_ascii=False, indent=1))
@@ -115,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--full", action="store_true", help="rebuild everything, changed or not")
     refresh.add_argument(
         "--dry-run", action="store_true", help="only say what would run (new files are archived)"
+    )
+    refresh.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print dbt's and Dagster's full logs (always in the run's log file)",
     )
     refresh.set_defaults(func=_refresh)
 

@@ -81,3 +81,11 @@ def test_console_command_exits_promptly_with_its_code_and_all_output(file, code,
     )  # fmt: skip
     assert done.returncode == code
     assert expected in getattr(done, stream)
+
+
+def test_refresh_takes_verbose_for_the_full_logs():
+    from pipelines.cli import build_parser
+
+    assert build_parser().parse_args(["refresh", "--verbose"]).verbose
+    assert build_parser().parse_args(["refresh", "-v", "--full"]).verbose
+    assert not build_parser().parse_args(["refresh"]).verbose

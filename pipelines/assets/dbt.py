@@ -5,6 +5,13 @@ project changed), never parsed on import. dbt runs against this run's staging co
 warehouse: the profile reads BILDUNGSMONITOR_WAREHOUSE, which is set for the dbt subprocess
 only. A run that selects part of the graph builds just those models (dagster-dbt passes the
 selection to ``dbt build``), and records what each built node was built from.
+
+Every dbt test is a Dagster asset check, and a run executes exactly the selected ones: source
+tests are checks on the raw table they read, a singular test with several parents is a check
+on one of them (``attach_singular_tests``), and a partial run names its tests instead of
+leaving them to dbt's indirect selection, which would also run tests of unselected models.
+A test that ran without being a selected check would only be logged as an observation, with
+a warning, and could not block anything.
 """
 
 import json
@@ -17,7 +24,14 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from pipelines import paths
 from pipelines.dbt_manifest import finish_background_parse, keep_partial_parse
@@ -30,6 +44,14 @@ dbt_project.prepare_if_dev()
 DOCS_TARGET = paths.DBT_PROJECT_DIR / "target" / "docs"
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 DOCS_ARGS = ["docs", "generate", "--no-compile", "--partial-parse"]
+PLAIN_LOG = ["--no-use-colors"]
+"""dbt's log goes to the run's log file (and the console only with ``--verbose``): no ANSI."""
+EXACT_TESTS = ["--indirect-selection", "empty"]
+"""A partial run names its tests; dbt adds none of its own (see the module docstring)."""
+UNIQUE_ID = "dagster_dbt/unique_id"
+"""Where dagster-dbt records a spec's dbt node."""
+TRANSLATOR = DagsterDbtTranslator(DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+"""Source tests are checks on the raw asset the source maps to (``meta.dagster.asset_key``)."""
 
 
 def dbt_build_args(selection: list[str] | None = None) -> list[str]:
@@ -58,6 +80,50 @@ def warehouse_env(path: os.PathLike[str] | str) -> Iterator[None]:
             os.environ[paths.ENV_WAREHOUSE] = previous
 
 
+def attach_singular_tests(manifest: Mapping) -> dict:
+    """The manifest with each singular test of several parents attached to one of them.
+
+    dagster-dbt makes such a test an asset check only when its config names the model it
+    checks (``meta: {dagster: {ref: {name: ...}}}``); a test that names one keeps it. The
+    others get the parent every other parent is upstream of — the node whose children
+    ``dbt build`` skips when the test fails (``fct_indicator_values`` for a test that
+    compares it with the catalogue); with independent parents, the most upstream one, the
+    reference the others are compared with (``indicator_catalogue`` for the test that every
+    indicator model matches it). Only the changed test nodes are copied.
+    """
+    parent_map: Mapping[str, list[str]] = manifest.get("parent_map", {})
+    ancestors: dict[str, set[str]] = {}
+
+    def upstream(unique_id: str) -> set[str]:
+        if unique_id not in ancestors:
+            found: set[str] = set()
+            for parent in parent_map.get(unique_id, []):
+                found |= {parent, *upstream(parent)}
+            ancestors[unique_id] = found
+        return ancestors[unique_id]
+
+    nodes = dict(manifest["nodes"])
+    for unique_id, node in manifest["nodes"].items():
+        config = node.get("config", {})
+        declared = (config.get("meta") or node.get("meta") or {}).get("dagster", {}).get("ref")
+        parents = [p for p in node.get("depends_on", {}).get("nodes", []) if p in nodes]
+        if node.get("resource_type") != "test" or node.get("attached_node") or declared:
+            continue
+        if len(parents) < 2:
+            continue
+        downstream = [p for p in parents if set(parents) - {p} <= upstream(p)]
+        target = nodes[
+            downstream[0] if downstream else min(parents, key=lambda p: len(upstream(p)))
+        ]
+        ref = {"name": target["name"], "package": target["package_name"]}
+        if target.get("version") is not None:
+            ref["version"] = target["version"]
+        meta = dict(config.get("meta") or {})
+        meta["dagster"] = {**meta.get("dagster", {}), "ref": ref}
+        nodes[unique_id] = {**node, "config": {**config, "meta": meta}}
+    return {**manifest, "nodes": nodes}
+
+
 def built_nodes(manifest: Mapping, selected_ids: set[str]) -> set[str]:
     """The selected nodes and every test or unit test that ran with them (dbt's eager
     indirect selection: a test runs when any of its parents is selected)."""
@@ -79,23 +145,35 @@ def source_asset_keys(manifest: Mapping) -> dict[str, dg.AssetKey]:
     return keys
 
 
-def _selected_unique_ids(context: dg.AssetExecutionContext) -> set[str]:
-    specs = context.assets_def.specs
-    by_key = {spec.key: spec.metadata.get("dagster_dbt/unique_id") for spec in specs}
-    return {by_key[key] for key in context.selected_asset_keys if by_key.get(key)}
+def selected_tests(context: dg.AssetExecutionContext, manifest: Mapping) -> list[str] | None:
+    """The dbt tests this run executes, by FQN; ``None`` when it builds everything.
 
-
-def _sources_in_run(context: dg.AssetExecutionContext, manifest: Mapping) -> set[str] | None:
-    """Sources whose raw table this run rebuilds; ``None`` when the run builds everything.
-
-    Source tests are no Dagster checks, so a partial run selects them itself: a rebuilt raw
-    table gets its dbt source tests, an untouched one does not need them again.
+    A partial run names them and turns dbt's indirect selection off: its default would add
+    every test touching a selected model, also checks of models the run does not build. The
+    tests are those of the selected checks (a rebuilt raw table's source tests among them)
+    and the unit tests of the selected models.
     """
-    run = context.instance.get_run_by_id(context.run_id)
-    in_run = set(run.asset_selection or []) if run is not None else set()
-    if not in_run:
+    checks = {spec.key: spec for spec in bildungsmonitor_dbt_assets.check_specs}
+    selected_checks = set(context.selected_asset_check_keys)
+    selected = set(context.selected_asset_keys)
+    if selected == set(bildungsmonitor_dbt_assets.keys) and selected_checks == set(checks):
         return None
-    return {uid for uid, key in source_asset_keys(manifest).items() if key in in_run}
+    ids = {checks[key].metadata[UNIQUE_ID] for key in selected_checks if key in checks}
+    models = {
+        spec.metadata[UNIQUE_ID]
+        for spec in bildungsmonitor_dbt_assets.specs
+        if spec.key in selected
+    }
+    unit_tests = manifest.get("unit_tests", {})
+    ids |= {uid for uid, unit in unit_tests.items() if models & set(unit["depends_on"]["nodes"])}
+    nodes = {**manifest["nodes"], **unit_tests}
+    return sorted(".".join(nodes[uid]["fqn"]) for uid in ids if uid in nodes)
+
+
+def nodes_run(invocation: DbtCliInvocation) -> set[str]:
+    """What ``dbt build`` executed (models, seeds, tests, unit tests), from its run results."""
+    results = invocation.get_artifact("run_results.json")["results"]
+    return {result["unique_id"] for result in results}
 
 
 KEPT_INVOCATIONS = 5
@@ -142,7 +220,7 @@ def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) 
     stamp = DOCS_TARGET / ".project-digest"
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == project_digest:
         return
-    dbt.cli(DOCS_ARGS, target_path=build_target).wait()
+    dbt.cli(DOCS_ARGS + PLAIN_LOG, target_path=build_target).wait()
     DOCS_TARGET.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     for name in DOCS_FILES:
@@ -154,17 +232,23 @@ def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) 
     stamp.write_text(project_digest, encoding="utf-8")
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
+@dbt_assets(
+    manifest=attach_singular_tests(json.loads(dbt_project.manifest_path.read_bytes())),
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+)
 def bildungsmonitor_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     staging = warehouse.staging_path(context.run_id)
     prepared = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    sources = _sources_in_run(context, prepared)
-    source_tests = [f"source:{uid.split('.', 2)[2]}" for uid in sorted(sources or ())]
+    tests = selected_tests(context, prepared)
+    args = dbt_build_args([" ".join(tests)] if tests else None) + PLAIN_LOG
+    if tests is not None:  # a partial run: exactly these tests (one argument for dagster-dbt)
+        args += EXACT_TESTS
     finish_background_parse()  # the planner's parse for a new warehouse path, if any
     with warehouse_env(staging):
-        invocation = dbt.cli(dbt_build_args(source_tests), context=context)
+        invocation = dbt.cli(args, context=context)
     build_target = Path(invocation.target_path)
     pruning = threading.Thread(target=prune_invocation_targets, args=(build_target,))
     pruning.start()  # while dbt works: deleting old runs' folders takes ≈ 0.5 s
@@ -180,10 +264,7 @@ def bildungsmonitor_dbt_assets(
     keep_partial_parse(build_target)
     manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))
     fingerprints = dbt_node_fingerprints(manifest)
-    if sources is None:  # the whole project ran
-        built = set(fingerprints)
-    else:
-        built = built_nodes(manifest, _selected_unique_ids(context) | sources)
+    built = set(fingerprints) if tests is None else nodes_run(invocation)
     with duckdb.connect(str(staging)) as con:
         record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
     with warehouse_env(staging):
