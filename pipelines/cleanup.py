@@ -43,10 +43,41 @@ def refresh_guard(
 ) -> Iterator[list[str]]:
     """Hold the refresh lock (raises ``LockBusy``) and clean up first; yields what was done."""
     live = live_warehouse or paths.warehouse_path()
-    with held(refresh_lock_path(live), "refresh"):
-        done = ReleaseStore(live, site or paths.site_dir()).recover()
+    with held(refresh_lock_path(live), "refresh") as killed_holder:
+        done = stop_orphans(live)
+        if killed_holder is not None:  # its Dagster run may still say STARTED
+            with _instance() as instance:
+                done += tidy_run_history(instance, live)
+        done += ReleaseStore(live, site or paths.site_dir()).recover()
         done += sweep_scratch(paths.scratch_dir(live))
         yield done
+
+
+def stop_orphans(live_warehouse: Path) -> list[str]:
+    """Kill processes a killed refresh left working on this warehouse's staging copy.
+
+    A ``kill -9`` of the CLI alone (not its process group) orphans its children: dbt runs on
+    and keeps the staging file locked, Jupyter kernels linger. They are recognised by the
+    staging warehouse in their environment (only a run's children have it: analysts open the
+    live file); while the refresh lock is held, none of them can belong to a running refresh
+    except this process's own children, which are spared.
+    """
+    staging = str(paths.staging_warehouse_path(live_warehouse))
+    me = psutil.Process()
+    mine = {me.pid, *(p.pid for p in me.children(recursive=True))}
+    killed: list[psutil.Process] = []
+    for process in psutil.process_iter(["name"]):
+        if process.pid in mine:
+            continue
+        try:
+            if process.environ().get(paths.ENV_WAREHOUSE) != staging:
+                continue
+            process.kill()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+        killed.append(process)
+    psutil.wait_procs(killed, timeout=10)
+    return [f"verwaister Prozess beendet: {p.info['name']} (PID {p.pid})" for p in killed]
 
 
 def sweep_scratch(folder: Path) -> list[str]:
@@ -133,3 +164,10 @@ def guarded_refresh(refresh: Callable[[], int]) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _instance() -> DagsterInstance:
+    """Imported only after a killed refresh: a refresh with nothing to do needs no Dagster."""
+    import dagster as dg
+
+    return dg.DagsterInstance.get()

@@ -34,8 +34,11 @@ def publish_lock_path(web_root: Path) -> Path:
 
 
 @contextmanager
-def held(path: Path, what: str, wait_seconds: float = 0) -> Iterator[None]:
-    """Hold the lock at ``path`` for ``what`` ("refresh", "publish"), or raise LockBusy."""
+def held(path: Path, what: str, wait_seconds: float = 0) -> Iterator[dict | None]:
+    """Hold the lock at ``path`` for ``what`` ("refresh", "publish"), or raise LockBusy.
+
+    Yields the holder record a killed holder left behind (its process died without
+    releasing normally), or None: the caller can look for what that process left undone."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, thread_local=False, is_singleton=True)
     outermost = not lock.is_locked
@@ -44,6 +47,7 @@ def held(path: Path, what: str, wait_seconds: float = 0) -> Iterator[None]:
     except Timeout:
         raise LockBusy(busy_message(path, what)) from None
     holder = _holder_file(path)
+    stale = _read_holder(holder) if outermost else None
     try:
         if outermost:
             holder.write_text(
@@ -56,7 +60,7 @@ def held(path: Path, what: str, wait_seconds: float = 0) -> Iterator[None]:
                 ),
                 encoding="utf-8",
             )
-        yield
+        yield stale
     finally:
         if outermost:
             holder.unlink(missing_ok=True)
@@ -65,13 +69,7 @@ def held(path: Path, what: str, wait_seconds: float = 0) -> Iterator[None]:
 
 def busy_message(path: Path, what: str) -> str:
     """German and English: who holds the lock, so the user knows whom to wait for."""
-    info = {}
-    holder = _holder_file(path)
-    if holder.is_file():
-        try:
-            info = json.loads(holder.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            info = {}
+    info = _read_holder(_holder_file(path)) or {}
     who = (
         f"PID {info.get('pid', '?')}, gestartet {info.get('since', '?')}"
         f" ({info.get('command', '?')})"
@@ -86,3 +84,10 @@ def busy_message(path: Path, what: str) -> str:
 
 def _holder_file(path: Path) -> Path:
     return path.with_name(path.name + ".holder")
+
+
+def _read_holder(holder: Path) -> dict | None:
+    try:
+        return json.loads(holder.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None

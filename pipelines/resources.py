@@ -57,11 +57,12 @@ class WarehouseResource(dg.ConfigurableResource):
     ) -> Generator[WarehouseResource, None, None]:
         """Hold the refresh lock while the run executes (re-entrant for the CLI, which holds
         it already) and clear a killed run's leftovers first."""
-        from pipelines.cleanup import sweep_scratch, tidy_run_history
+        from pipelines.cleanup import stop_orphans, sweep_scratch, tidy_run_history
 
         live = self.live_path()
         with held(refresh_lock_path(live), "refresh"):
-            done = self.releases().recover() + sweep_scratch(paths.scratch_dir(live))
+            done = stop_orphans(live) + self.releases().recover()
+            done += sweep_scratch(paths.scratch_dir(live))
             run_id = context.run.run_id if context.run else None
             done += tidy_run_history(context.instance, live, current_run_id=run_id)
             for line in done:

@@ -144,8 +144,15 @@ def _copy(released: Path, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "point",
     [
+        # every step boundary of the job …
+        "after:inbox",
         "after:raw_tables",
+        "after:bildungsmonitor_dbt_assets",
+        "after:mart_checks",
+        "after:published_tables",
         "after:report_site",
+        # … and inside the release
+        "release:before-move",
         "release:before-switch",
         "release:after-switch",
     ],
@@ -238,3 +245,42 @@ def test_an_analyst_holding_the_warehouse_gets_one_line_not_a_traceback(
     assert result.returncode != 0
     assert "Traceback" not in output
     assert "geöffnet" in output and "bm.duckdb" in output
+
+
+def test_killing_only_the_cli_leaves_no_dbt_running_after_the_next_refresh(
+    released: Path, tmp_path: Path
+) -> None:
+    """``kill -9`` of the CLI alone (not its group) orphans dbt; the next refresh stops it."""
+    tmp = _copy(released, tmp_path)
+    env = _env(tmp)
+    process = subprocess.Popen(
+        [str(CLI), "refresh", "--full"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 600
+    dbt: list[psutil.Process] = []
+    while not dbt and time.monotonic() < deadline and process.poll() is None:
+        children = psutil.Process(process.pid).children(recursive=True)
+        dbt = [c for c in children if "build" in " ".join(_cmdline(c))]
+        time.sleep(0.2)
+    assert dbt, "dbt build never started"
+    process.kill()  # the CLI only
+    process.wait(timeout=30)
+    assert any(p.is_running() for p in dbt)  # orphaned, still working
+
+    result = _run(env, "refresh")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "verwaister Prozess beendet" in result.stdout
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in dbt)
+    assert _survivors(tmp / "warehouse", seconds=0) == []
+    _assert_consistent(tmp)
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return []
