@@ -133,3 +133,50 @@ def test_a_watching_reader_sees_each_new_event_of_a_live_run(tmp_path):
     finally:
         reader.dispose()
         writer.dispose()
+
+
+def test_pruning_the_history_frees_each_deleted_runs_file(home, monkeypatch):
+    """``pipelines.cleanup`` keeps the newest runs; a deleted run's shard file goes too."""
+    from pathlib import Path
+
+    from pipelines.cleanup import tidy_run_history
+
+    monkeypatch.setenv("BILDUNGSMONITOR_KEEP_RUNS", "2")
+    with dg.DagsterInstance.get() as instance:
+        runs = [_run(instance) for _ in range(4)]
+        shards = Path(home) / "history" / "runs"
+        assert all((shards / f"{run}.db").exists() for run in runs)
+
+        done = tidy_run_history(instance, Path("/nowhere/w.duckdb"))
+
+        assert done == ["2 alte Läufe aus dem Verlauf entfernt"]
+        assert {r.run_id for r in instance.get_runs()} == set(runs[2:])
+        assert not any((shards / f"{run}.db").exists() for run in runs[:2])
+        assert all((shards / f"{run}.db").exists() for run in runs[2:])
+
+
+def test_a_run_whose_process_died_is_marked_failed(home):
+    """A CLI run killed with ``kill -9`` stays STARTED in the history until the next refresh
+    finds its process gone (the tags ``pipelines.cleanup.run_tags`` sets)."""
+    from pathlib import Path
+
+    from pipelines.cleanup import PID_TAG, WAREHOUSE_TAG, tidy_run_history
+
+    live = Path("/srv/w.duckdb")
+    with dg.DagsterInstance.get() as instance:
+        dead = instance.create_run_for_job(
+            DEFS.resolve_job_def("tiny_job"),
+            tags={WAREHOUSE_TAG: str(live), PID_TAG: "999999999"},
+        )
+        instance.handle_run_event(
+            dead.run_id,
+            dg.DagsterEvent(
+                event_type_value=dg.DagsterEventType.RUN_START.value, job_name="tiny_job"
+            ),
+        )
+        assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.STARTED
+
+        done = tidy_run_history(instance, live)
+
+        assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
+        assert done[0].startswith("abgebrochener Lauf")
