@@ -97,12 +97,7 @@ def sweep_scratch(folder: Path) -> list[str]:
 
 
 def keep_runs() -> int:
-    raw = os.environ.get(KEEP_RUNS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_KEEP_RUNS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{KEEP_RUNS_ENV}={raw!r}: erwartet wird eine ganze Zahl ≥ 1")
-    return int(raw)
+    return paths.env_count(KEEP_RUNS_ENV, DEFAULT_KEEP_RUNS)
 
 
 def tidy_run_history(

@@ -66,3 +66,14 @@ def scratch_dir(live: Path | None = None) -> Path:
 def scratch_prefix(kind: str) -> str:
     """``bm-<kind>-<pid>-``: the sweep removes a folder only when its process is gone."""
     return f"bm-{kind}-{os.getpid()}-"
+
+
+def env_count(name: str, default: int) -> int:
+    """A positive whole number from the environment (``default`` when unset); ValueError
+    naming the variable otherwise."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name}={raw!r}: erwartet wird eine ganze Zahl ≥ 1")
+    return int(raw)

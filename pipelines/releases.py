@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines import paths
 from pipelines.faults import pause_point
 
 MANIFEST = "manifest.json"
@@ -66,12 +67,10 @@ def tree_hashes(root: Path) -> dict[str, str]:
 
 def keep_releases() -> int:
     """How many releases to keep (current included), from ``BILDUNGSMONITOR_KEEP_RELEASES``."""
-    raw = os.environ.get(KEEP_ENV, "").strip()
-    if not raw:
-        return DEFAULT_KEEP
-    if not raw.isdigit() or int(raw) < 1:
-        raise ReleaseError(f"{KEEP_ENV}={raw!r}: erwartet wird eine ganze Zahl ≥ 1")
-    return int(raw)
+    try:
+        return paths.env_count(KEEP_ENV, DEFAULT_KEEP)
+    except ValueError as error:
+        raise ReleaseError(str(error)) from None
 
 
 @dataclass(frozen=True)

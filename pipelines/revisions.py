@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.supersede import german_date
+from pipelines.report.changelog import KEY_COLUMNS
 from pipelines.state import insert_rows
 from quality.outcome import german_number
 
@@ -37,15 +38,7 @@ DESCRIPTIVE_COLUMNS = ("source", "table_code", "region_name", "period", "file_sh
 """Columns that say where a row comes from or how a region is written, not what it counts:
 the same figures from a flat-file CSV and a classic GENESIS download are the same figures."""
 
-CELL_KEY = (
-    "indicator_id",
-    "region_key",
-    "period",
-    "geschlecht",
-    "staatsangehoerigkeit",
-    "schulform",
-    "kategorie",
-)
+CELL_KEY = ("indicator_id", *KEY_COLUMNS)
 """A published figure's identity (as in ``marts.fct_indicator_values`` and the downloads)."""
 
 
