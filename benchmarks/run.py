@@ -5,6 +5,10 @@ site, Dagster home and inbox in a work folder, so runs neither share state nor t
 repository's warehouse. Untimed setup runs bring a workspace into the scenario's starting state
 once; a snapshot of it is restored before every measured repeat.
 
+The ``disclosure`` scenario times disclosure control and its LP audit in process instead
+(``benchmarks/disclosure.py``), on a copy of a refreshed sample warehouse and of a state-sized
+one.
+
 Usage: ``python -m benchmarks.run [--repeat N] [--scenarios full,noop,...] [--out DIR]``
 """
 
@@ -24,11 +28,20 @@ from pathlib import Path
 
 from benchmarks.machine import describe
 from benchmarks.stages import read_run, split_stages, step_seconds
-from benchmarks.summary import markdown, meets_target, overhead_ratio, summarise_runs
+from benchmarks.summary import (
+    disclosure_meets_target,
+    markdown,
+    meets_target,
+    overhead_ratio,
+    summarise_disclosure,
+    summarise_runs,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
 MEASURE = Path(__file__).resolve().with_name("measure.py")
+DISCLOSURE = "benchmarks.disclosure"
+DISCLOSURE_SIZES = ("sample", "state")
 SAMPLE = Path("data") / "sample"
 HELD_BACK = Path("ba") / "arbeitslose_2025.xlsx"
 SCALE = "state"
@@ -42,9 +55,12 @@ SCENARIOS: dict[str, str] = {
     "model-edit": "one dbt model edited (comment), manifest re-parsed",
     "scale": "state-sized data, full refresh",
     "baseline": "bare dbt build + bare report render",
+    "disclosure": "disclosure control + LP audit in process (sample, state-sized)",
 }
 NUMBERS = {str(i): name for i, name in enumerate(SCENARIOS, start=1)}
-DEFAULT_SCENARIOS = ("full", "noop", "new-ba-file", "model-edit", "scale", "baseline")
+DEFAULT_SCENARIOS = (
+    "full", "noop", "new-ba-file", "model-edit", "scale", "baseline", "disclosure",
+)  # fmt: skip
 
 
 class SetupError(RuntimeError):
@@ -52,7 +68,7 @@ class SetupError(RuntimeError):
 
 
 def parse_scenarios(text: str) -> list[str]:
-    """Scenario names from ``a,b`` (names or the issue's numbers 1–6), in the canonical order."""
+    """Scenario names from ``a,b`` (names or the numbers 1–7), in the canonical order."""
     chosen = set()
     for item in (part.strip() for part in text.split(",")):
         if not item:
@@ -121,12 +137,21 @@ def edit_model(model: Path, counter: int) -> None:
 class Bench:
     """Runs the scenarios in a work folder and collects their samples."""
 
-    def __init__(self, work: Path, repeat: int, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        work: Path,
+        repeat: int,
+        log: Callable[[str], None],
+        disclosure_sizes: tuple[str, ...] = DISCLOSURE_SIZES,
+    ) -> None:
         self.work = work
         self.repeat = repeat
         self.log = log
         self.counter = 0
         self.scale_data: dict | None = None
+        self.scale_warehouse: Path | None = None  # a refreshed state-sized warehouse
+        self.scale_data_dir: Path | None = None  # the inbox it was refreshed from
+        self.disclosure_sizes = disclosure_sizes
 
     # -- measuring ---------------------------------------------------------------------
     def measured(self, label: str, command: list[str], ws: Workspace, cwd: Path, env=None):
@@ -249,9 +274,9 @@ class Bench:
         command = [str(BIN / "python"), "-m", "pipelines.dbt_manifest"]
         return self.measured(label, command, ws, ws.code)
 
-    def scale(self) -> list[dict]:
-        """Full refreshes from an empty warehouse on state-sized data, generated once (untimed
-        as part of the refresh; its own time and size are kept in ``self.scale_data``)."""
+    def scale_inbox(self) -> Path:
+        """The state-sized data, generated once per harness run (its own time and size are
+        kept in ``self.scale_data``, not in any refresh's figures)."""
         data = self.work / "scale-data"
         if self.scale_data is None:
             shutil.rmtree(data, ignore_errors=True)
@@ -262,13 +287,68 @@ class Bench:
             if generated["returncode"] != 0:
                 raise SetupError("\n".join(generated.get("log_tail", [])))
             self.scale_data = generation_summary(generated, data)
-        ws = Workspace(self.work / "scale", data)
+        return data
+
+    def scale(self) -> list[dict]:
+        """Full refreshes from an empty warehouse on state-sized data."""
+        ws = Workspace(self.work / "scale", self.scale_inbox())
         samples = []
         for i in range(self.repeat):
             shutil.rmtree(ws.root, ignore_errors=True)
             ws.root.mkdir(parents=True)
             samples.append(self.refresh(ws, f"scale-{i + 1}"))
+        if samples[-1]["returncode"] == 0:
+            self.scale_warehouse = ws.warehouse  # the disclosure scenario's state-sized input
+            self.scale_data_dir = ws.inbox
         return samples
+
+    def disclosure(self) -> dict:
+        """Protect + audit timed in process on copies of refreshed warehouses (the sample's
+        from scenario 1's state; the state-sized one from the scale scenario when it ran,
+        else from an untimed setup refresh), and the whole published step once for its
+        peak memory."""
+        sizes = {}
+        for size in self.disclosure_sizes:
+            if size == "sample":
+                ws = self.sample_ws()
+                self.prepare(ws)
+                warehouse, repeat = ws.warehouse, self.repeat
+            elif self.scale_warehouse is not None and self.scale_warehouse.exists():
+                # the scale scenario's, or one given with --scale-warehouse (the geometry for
+                # the step is the same schematic file in every inbox)
+                ws = Workspace(self.work / "scale-disclosure", self.scale_data_dir or REPO / SAMPLE)
+                warehouse, repeat = self.scale_warehouse, 1  # a state-sized round takes minutes
+            else:
+                ws = Workspace(self.work / "scale-disclosure", self.scale_inbox())
+                self.prepare(ws)
+                warehouse, repeat = ws.warehouse, 1
+            sizes[size] = self.disclosure_size(size, ws, warehouse, repeat)
+        return sizes
+
+    def disclosure_size(self, size: str, ws: Workspace, warehouse: Path, repeat: int) -> dict:
+        folder = self.work / "disclosure" / size
+        folder.mkdir(parents=True, exist_ok=True)
+        runs = {}
+        for mode, extra in (
+            ("timing", ["--repeat", str(repeat)] + (["--no-core"] if size == "state" else [])),
+            ("step", ["--step", "--data-dir", str(ws.inbox)]),
+        ):
+            copy = folder / f"{mode}.duckdb"
+            shutil.copy2(warehouse, copy)
+            out = folder / f"{mode}.json"
+            command = [str(BIN / "python"), "-m", DISCLOSURE, str(copy), str(out), *extra]
+            measured = self.measured(f"disclosure-{size}-{mode}", command, ws, REPO)
+            copy.unlink(missing_ok=True)
+            if measured["returncode"] != 0 or not out.exists():
+                return {"status": "failed", "reason": "\n".join(measured.get("log_tail", []))}
+            runs[mode] = json.loads(out.read_text(encoding="utf-8")) | {"process": measured}
+        summary = summarise_disclosure(runs["timing"], runs["step"])
+        return {
+            "status": "measured",
+            "summary": summary,
+            "meets_target": disclosure_meets_target(size, summary),
+            "runs": runs,
+        }
 
     def baseline(self) -> list[dict]:
         ws = self.sample_ws()
@@ -340,6 +420,18 @@ def generation_summary(generated: dict, data: Path) -> dict:
 
 def run_scenario(bench: Bench, name: str) -> dict:
     entry: dict = {"title": SCENARIOS[name]}
+    if name == "disclosure":
+        try:
+            sizes = bench.disclosure()
+        except SetupError as error:
+            return entry | {"status": "failed", "reason": f"setup run failed:\n{error}"}
+        failed = [s for s, r in sizes.items() if r["status"] != "measured"]
+        return entry | {
+            "status": "failed" if failed else "measured",
+            "reason": "; ".join(f"{s}: {sizes[s]['reason']}" for s in failed),
+            "sizes": sizes,
+            "data": bench.scale_data if "state" in sizes else None,
+        }
     method = {
         "full": bench.full,
         "noop": bench.noop,
@@ -396,7 +488,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenarios",
         default=",".join(DEFAULT_SCENARIOS),
-        help=f"comma-separated names or numbers 1-6: {', '.join(SCENARIOS)}",
+        help=f"comma-separated names or numbers 1-7: {', '.join(SCENARIOS)}",
+    )
+    parser.add_argument(
+        "--scale-warehouse",
+        type=Path,
+        help="disclosure: a state-sized warehouse refreshed before (copied, not changed), "
+        "instead of generating the data and an untimed setup refresh",
+    )
+    parser.add_argument(
+        "--disclosure-sizes",
+        default=",".join(DISCLOSURE_SIZES),
+        help="data the disclosure scenario runs on: sample, state or both",
     )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--work-dir", type=Path, help="default: <out>/tmp (removed afterwards)")
@@ -409,6 +512,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    sizes = tuple(s for s in args.disclosure_sizes.split(",") if s)
+    if not sizes or set(sizes) - set(DISCLOSURE_SIZES):
+        parser.error(f"--disclosure-sizes: choose from {', '.join(DISCLOSURE_SIZES)}")
     out = args.out.resolve()
     work = (args.work_dir or out / "tmp").resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -426,7 +532,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": describe(REPO),
         "scenarios": {},
     }
-    bench = Bench(work, args.repeat, log)
+    bench = Bench(work, args.repeat, log, sizes)
+    bench.scale_warehouse = args.scale_warehouse
     clock = time.perf_counter()
     for name in names:
         log(f"{name}: {SCENARIOS[name]}")

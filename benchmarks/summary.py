@@ -18,6 +18,10 @@ TARGET_SECONDS: dict[str, float] = {
 SCALE_MEMORY_TARGET_BYTES = 4 * 1024**3
 OVERHEAD_TARGET = 1.3
 """Full refresh ÷ (bare ``dbt build`` + bare report render), at most."""
+DISCLOSURE_TARGET_SECONDS: dict[str, float] = {"sample": 3.0, "state": 60.0}
+"""Issue 15: disclosure control + LP audit (median wall seconds, in process)."""
+DISCLOSURE_MEMORY_TARGET_BYTES = int(1.5 * 1024**3)
+"""Issue 15: peak memory of the published step on the state-sized data."""
 
 
 def spread(values: Iterable[float | None]) -> dict[str, float] | None:
@@ -64,6 +68,45 @@ def meets_target(scenario: str, summary: Mapping) -> bool | None:
     return met
 
 
+def summarise_disclosure(timing: Mapping, step: Mapping | None = None) -> dict:
+    """The figures of one disclosure measurement (``benchmarks/disclosure.py`` output):
+    spreads over its rounds, the sizes of the problem, and the whole step's time and peak."""
+    rounds = timing.get("rounds", [])
+
+    def over(*keys: str) -> dict[str, float] | None:
+        return spread(
+            sum(r[k] for k in keys) if all(k in r for k in keys) else None for r in rounds
+        )
+
+    return {
+        "rounds": len(rounds),
+        "passed": all(r.get("passed") for r in rounds) if rounds else None,
+        "protect_seconds": over("protect_seconds"),
+        "audit_seconds": over("audit_seconds"),
+        "total_seconds": over("protect_seconds", "audit_seconds"),
+        "total_cpu_seconds": over("protect_cpu_seconds", "audit_cpu_seconds"),
+        "core_total_seconds": over("core_protect_seconds", "core_audit_seconds"),
+        **{k: timing.get(k) for k in ("rows", "primary", "secondary", "hidden", "lp_solves")},
+        "step_seconds": (step or {}).get("step_seconds"),
+        "step_peak_rss_bytes": (step or {}).get("peak_rss_bytes"),
+        "step_rss_after_imports_bytes": (step or {}).get("rss_after_imports_bytes"),
+    }
+
+
+def disclosure_meets_target(size: str, summary: Mapping) -> bool | None:
+    """Median protect + audit within the size's target; for the state-sized data also the
+    published step's peak memory."""
+    target = DISCLOSURE_TARGET_SECONDS.get(size)
+    total = summary.get("total_seconds")
+    if target is None or not total:
+        return None
+    met = total["median"] <= target
+    if size == "state":
+        peak = summary.get("step_peak_rss_bytes")
+        met = met and peak is not None and peak <= DISCLOSURE_MEMORY_TARGET_BYTES
+    return met
+
+
 def overhead_ratio(refresh_median: float | None, baseline_medians: Sequence[float | None]):
     """Refresh ÷ sum of the bare steps; None when a part is missing."""
     if refresh_median is None or any(b is None for b in baseline_medians):
@@ -94,16 +137,16 @@ def markdown(results: Mapping) -> str:
     ]
     if results.get("note"):
         lines += ["", f"Note: {results['note']}"]
-    lines += [
-        "",
-        "| scenario | runs | wall median s | min | max | target s | met | peak RSS tree MiB "
-        "| largest process MiB |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, scenario in results["scenarios"].items():
-        summary = scenario.get("summary")
-        if not summary:
-            continue
+    refreshes = [(n, s) for n, s in results["scenarios"].items() if s.get("summary")]
+    if refreshes:  # the disclosure scenario alone has its own table below
+        lines += [
+            "",
+            "| scenario | runs | wall median s | min | max | target s | met | peak RSS tree MiB "
+            "| largest process MiB |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+    for name, scenario in refreshes:
+        summary = scenario["summary"]
         wall = summary.get("wall_seconds") or {}
         tree = summary.get("peak_rss_tree_bytes") or {}
         proc = summary.get("max_rss_process_bytes") or {}
@@ -119,6 +162,7 @@ def markdown(results: Mapping) -> str:
     lines += _scale_data_lines(results["scenarios"].get("scale"))
     lines += _failure_lines(results["scenarios"])
     lines += _overhead_lines(results.get("overhead"))
+    lines += disclosure_lines(results["scenarios"].get("disclosure"))
     unavailable = [
         (name, s) for name, s in results["scenarios"].items() if s.get("status") != "measured"
     ]
@@ -191,6 +235,51 @@ def _failure_lines(scenarios: Mapping) -> list[str]:
                 lines += ["", f"**{name}** failed (rc={sample['returncode']}), log tail:", ""]
                 lines += ["```", *tail[-8:], "```"]
     return ["", "## Failed runs", *lines] if lines else []
+
+
+def disclosure_lines(scenario: Mapping | None) -> list[str]:
+    """The disclosure scenario's table: one row per data size."""
+    sizes = (scenario or {}).get("sizes") or {}
+    rows = [(size, entry) for size, entry in sizes.items() if entry.get("summary")]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Disclosure control and LP audit (in process, issue 15)",
+        "",
+        "| data | rounds | protect s | audit s | protect + audit s (min–max) | CPU s "
+        "| SDC core s | target s | published step s | step peak RSS MiB | met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, entry in rows:
+        s = entry["summary"]
+
+        def median(key: str, s: Mapping = s) -> str:
+            return _seconds((s.get(key) or {}).get("median"))
+
+        total = s.get("total_seconds") or {}
+        target = DISCLOSURE_TARGET_SECONDS.get(size)
+        memory = "" if size != "state" else f" (≤ {_mib(DISCLOSURE_MEMORY_TARGET_BYTES)})"
+        lines.append(
+            f"| {size} | {s['rounds']} | {median('protect_seconds')} "
+            f"| {median('audit_seconds')} "
+            f"| {_seconds(total.get('median'))} ({_seconds(total.get('min'))}–"
+            f"{_seconds(total.get('max'))}) "
+            f"| {median('total_cpu_seconds')} | {median('core_total_seconds')} "
+            f"| {_seconds(target)} | {_seconds(s.get('step_seconds'))} "
+            f"| {_mib(s.get('step_peak_rss_bytes'))}{memory} "
+            f"| {_verdict(entry.get('meets_target'))} |"
+        )
+    lines.append("")
+    for size, entry in rows:
+        s = entry["summary"]
+        lines.append(
+            f"- {size}: {s.get('rows')} published rows, {s.get('primary')} primary and "
+            f"{s.get('secondary')} secondary suppressions, the audit: {s.get('hidden')} hidden "
+            f"variables, {s.get('lp_solves')} LPs; RSS after imports "
+            f"{_mib(s.get('step_rss_after_imports_bytes'))} MiB"
+        )
+    return lines
 
 
 def _overhead_lines(overhead: Mapping | None) -> list[str]:

@@ -1061,10 +1061,14 @@ def latest_by_region(
 
 
 def city_table(entry: Indicator, rows: pd.DataFrame) -> str:
-    """Krefeld and the comparison cities, highest value first (Krefeld in bold)."""
+    """Krefeld and the comparison cities, highest value first (Krefeld in bold). A city
+    without any row for the period is left out: "." would say "gesperrt" where nothing was
+    ever published."""
     ordered = rows.sort_values("value", ascending=False, na_position="last")
     table = []
     for key, row in ordered.iterrows():
+        if pd.isna(row["period"]):  # reindexed: the city has no row
+            continue
         name = f"**{row['region_name']}**" if key == KREFELD else row["region_name"]
         table.append([name, format_value(row["value"], row["symbol"], entry.unit)])
     return markdown_table(["Stadt", entry.name], table, align="lr")

@@ -14,7 +14,15 @@ import pytest
 from benchmarks.machine import cpu_model, memory_bytes
 from benchmarks.run import combine_sequential, edit_model, generation_summary, parse_scenarios
 from benchmarks.stages import STAGES, RunTiming, StepTiming, split_stages, stage_of
-from benchmarks.summary import markdown, meets_target, overhead_ratio, spread, summarise_runs
+from benchmarks.summary import (
+    disclosure_meets_target,
+    markdown,
+    meets_target,
+    overhead_ratio,
+    spread,
+    summarise_disclosure,
+    summarise_runs,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,8 +125,10 @@ def test_parse_scenarios_accepts_names_and_issue_numbers_in_canonical_order():
     assert parse_scenarios("6,full,2") == ["full", "noop", "baseline"]
     assert parse_scenarios("3,4") == ["new-ba-file", "model-edit"]
     assert parse_scenarios("5") == ["scale"]
+    assert parse_scenarios("disclosure,1") == ["full", "disclosure"]
+    assert parse_scenarios("7") == ["disclosure"]
     with pytest.raises(ValueError, match="unknown scenario"):
-        parse_scenarios("7")
+        parse_scenarios("8")
 
 
 def test_combine_sequential_adds_times_and_keeps_the_larger_memory():
@@ -248,3 +258,98 @@ def test_markdown_reports_the_scale_data_and_failed_runs():
     assert "--scale state`: 31.0 s, 102 files, 73 MiB, peak RSS tree 650 MiB" in text
     assert "**scale** failed (rc=1)" in text
     assert "MemoryError" in text
+
+
+def _timing(*rounds: tuple[float, float]) -> dict:
+    """A ``benchmarks.disclosure`` result with rounds of (protect, audit) seconds."""
+    return {
+        "rows": 100,
+        "primary": 3,
+        "secondary": 5,
+        "hidden": 8,
+        "lp_solves": 4,
+        "rounds": [
+            {
+                "protect_seconds": p,
+                "protect_cpu_seconds": p / 2,
+                "audit_seconds": a,
+                "audit_cpu_seconds": a / 2,
+                "core_protect_seconds": p - 1,
+                "core_audit_seconds": a - 1,
+                "passed": True,
+            }
+            for p, a in rounds
+        ],
+    }
+
+
+def test_summarise_disclosure_adds_protect_and_audit_per_round():
+    step = {"step_seconds": 9.0, "peak_rss_bytes": 700 * 1024**2, "rss_after_imports_bytes": 1}
+    summary = summarise_disclosure(_timing((2.0, 1.0), (4.0, 2.0), (3.0, 1.5)), step)
+    assert summary["rounds"] == 3
+    assert summary["passed"] is True
+    assert summary["total_seconds"] == {"median": 4.5, "min": 3.0, "max": 6.0, "n": 3}
+    assert summary["total_cpu_seconds"]["median"] == pytest.approx(2.25)
+    assert summary["core_total_seconds"]["median"] == pytest.approx(2.5)
+    assert (summary["primary"], summary["lp_solves"]) == (3, 4)
+    assert summary["step_peak_rss_bytes"] == 700 * 1024**2
+
+
+def test_disclosure_targets_time_for_both_sizes_and_memory_for_the_state():
+    fast, slow = (
+        summarise_disclosure(_timing((1.0, 1.0))),
+        summarise_disclosure(_timing((2.0, 2.0))),
+    )
+    assert disclosure_meets_target("sample", fast) is True
+    assert disclosure_meets_target("sample", slow) is False
+    big = {"peak_rss_bytes": 2 * 1024**3}
+    small = {"peak_rss_bytes": 1024**3}
+    assert disclosure_meets_target("state", summarise_disclosure(_timing((30, 20)), small))
+    assert not disclosure_meets_target("state", summarise_disclosure(_timing((30, 20)), big))
+    assert not disclosure_meets_target("state", summarise_disclosure(_timing((30, 20))))
+    assert disclosure_meets_target("other", fast) is None
+
+
+def test_markdown_lists_the_disclosure_scenario_per_size():
+    summary = summarise_disclosure(_timing((2.0, 1.5)), {"step_seconds": 5.0})
+    results = {
+        "date": "2026-01-01",
+        "repeat": 1,
+        "machine": {"packages": {}},
+        "scenarios": {
+            "disclosure": {
+                "title": "disclosure",
+                "status": "measured",
+                "sizes": {
+                    "sample": {
+                        "status": "measured",
+                        "summary": summary,
+                        "meets_target": disclosure_meets_target("sample", summary),
+                    }
+                },
+            }
+        },
+    }
+    text = markdown(results)
+    assert "| sample | 1 | 2.0 | 1.5 | 3.5 (3.5–3.5) | 1.8 | 1.5 | 3.0 | 5.0 | – | **no** |" in text
+    assert "3 primary and 5 secondary suppressions" in text
+    assert "| scenario | runs |" not in text  # no refresh scenario: no empty refresh table
+
+
+def test_the_disclosure_benchmark_times_protect_and_audit_on_a_warehouse(tmp_path):
+    """On the published layer's hand-made mart; the figures' bookkeeping, not their size."""
+    from benchmarks.disclosure import main
+    from tests.test_published_layer import _mart
+
+    warehouse = tmp_path / "w.duckdb"
+    con = _mart()
+    con.execute(f"attach '{warehouse}' as copy")
+    con.execute("copy from database memory to copy")
+    con.execute("detach copy")
+    out = tmp_path / "t.json"
+    assert main([str(warehouse), str(out), "--repeat", "2"]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert len(result["rounds"]) == 2
+    assert all(r["passed"] and r["protect_seconds"] > 0 for r in result["rounds"])
+    assert result["primary"] == 4
+    assert result["peak_rss_bytes"] > 0

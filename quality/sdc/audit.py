@@ -11,6 +11,12 @@ LP. Every solution found is a feasible point for all variables of its block, so 
 whose spread over the points already seen reaches the interval needs no LP of its own: most
 variables are proven by the points of their neighbours. One HiGHS model per block is re-solved
 with a new objective each time, warm-started from the last basis.
+
+A *focused* audit (secondary suppression trying a complement for one variable) needs that one
+variable's interval only: it finds the variable's block by walking the relations from it
+(instead of splitting the whole system into blocks) and solves at most its two LPs. Between
+rounds of secondary suppression, :func:`reaudit` solves only the blocks that hold a newly
+hidden variable and keeps the others' bounds.
 """
 
 from __future__ import annotations
@@ -58,13 +64,15 @@ def audit(
     cache: dict | None = None,
 ) -> AuditResult:
     """The interval of every variable that is not ``known`` (see module docstring); with
-    ``focus``, only of the block that holds that variable. ``cache`` (a dict kept by the
-    caller across audits of one system) remembers the bounds of blocks already solved: a
-    block's bounds depend only on which of its variables are hidden."""
+    ``focus``, only of that variable (its block gets id 0, every other variable -1). ``cache``
+    (a dict kept by the caller across audits of one system) remembers the bounds of blocks
+    already solved: a block's bounds depend only on which of its variables are hidden."""
     n = system.n_vars
     hidden = ~known
     low = np.where(known, system.values, 0.0)
     high = np.where(known, system.values, np.inf)
+    if focus is not None:
+        return _audit_focus(system, hidden, low, high, width, focus, label, cache)
     members = system.members
     involved = members[hidden[members[:, 1]]]
     relations = np.unique(involved[:, 0])
@@ -90,14 +98,105 @@ def audit(
     member_block = rel_block[np.searchsorted(relations, rel_members[:, 0])]
     starts = np.searchsorted(member_block, np.unique(member_block))
     ends = np.r_[starts[1:], len(rel_members)]
-    wanted = None if focus is None else blocks[focus]
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        if wanted is not None and member_block[start] != wanted:
-            continue
         solves += _audit_block(
             system, rel_members[start:end], hidden, low, high, width, label, cache
         )
     return AuditResult(hidden, low, high, width, blocks, solves)
+
+
+def reaudit(
+    system: CellSystem,
+    previous: AuditResult,
+    known: np.ndarray,
+    width: float,
+    *,
+    label: str = "",
+    cache: dict | None = None,
+) -> AuditResult:
+    """The same result as :func:`audit` of ``known`` (block ids aside), from the audit of an
+    earlier state in which fewer variables were hidden: a block without a newly hidden
+    variable has the same members and the same hidden ones, so its bounds stand; the blocks
+    of the new ones are found by walking from them and solved (or taken from ``cache``).
+    Falls back to :func:`audit` when a variable was revealed since."""
+    hidden = ~known
+    if width != previous.width or (previous.hidden & ~hidden).any():
+        return audit(system, known, width, label=label, cache=cache)
+    low, high, blocks = previous.low.copy(), previous.high.copy(), previous.blocks.copy()
+    new = np.flatnonzero(hidden & ~previous.hidden)
+    low[new], high[new], blocks[new] = 0.0, np.inf, -1
+    starts, _ = system.relation_index
+    next_block = int(blocks.max()) + 1
+    done = np.zeros(system.n_vars, dtype=bool)
+    solves = 0
+    for var in new.tolist():
+        if done[var]:
+            continue
+        relations = _block_relations(system, hidden, var)
+        done[var] = True
+        if len(relations) == 0:
+            continue
+        rows = system.members[_gather(starts, np.arange(len(system.members)), relations)]
+        block_vars = np.unique(rows[hidden[rows[:, 1]], 1])
+        blocks[block_vars] = next_block
+        done[block_vars] = True
+        next_block += 1
+        solves += _audit_block(system, rows, hidden, low, high, width, label, cache)
+    return AuditResult(hidden, low, high, width, blocks, solves)
+
+
+def _audit_focus(
+    system: CellSystem,
+    hidden: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    width: float,
+    focus: int,
+    label: str,
+    cache: dict | None,
+) -> AuditResult:
+    """The interval of ``focus`` alone. Its block is the one the full audit would form (the
+    relations reachable from it through hidden variables, members in the same order), so a
+    cached block gives the same bounds; otherwise only ``focus``'s own LPs run, which give
+    its exact interval wherever it is narrower than ``width``."""
+    blocks = np.full(system.n_vars, -1, dtype=np.int64)
+    if not hidden[focus]:
+        return AuditResult(hidden, low, high, width, blocks, 0)
+    relations = _block_relations(system, hidden, focus)
+    if len(relations) == 0:
+        return AuditResult(hidden, low, high, width, blocks, 0)
+    starts, _ = system.relation_index
+    rows = system.members[_gather(starts, np.arange(len(system.members)), relations)]
+    blocks[np.unique(rows[hidden[rows[:, 1]], 1])] = 0
+    solves = _audit_block(system, rows, hidden, low, high, width, label, cache, only=focus)
+    return AuditResult(hidden, low, high, width, blocks, solves)
+
+
+def _gather(starts: np.ndarray, data: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``data[starts[i]:starts[i + 1]]`` for every ``i`` of ``index``, concatenated."""
+    first, lengths = starts[index], starts[index + 1] - starts[index]
+    offsets = np.cumsum(lengths) - lengths
+    return data[np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))]
+
+
+def _block_relations(system: CellSystem, hidden: np.ndarray, var: int) -> np.ndarray:
+    """The relations of ``var``'s block (sorted): those reachable from it through relations
+    and their hidden members."""
+    starts, relations_of = system.relation_index
+    var_starts, var_relations = relations_of
+    members = system.members[:, 1]
+    seen_vars = np.zeros(system.n_vars, dtype=bool)
+    seen_relations = np.zeros(len(starts) - 1, dtype=bool)
+    seen_vars[var] = True
+    frontier = np.array([var])
+    while len(frontier):
+        relations = np.unique(_gather(var_starts, var_relations, frontier))
+        relations = relations[~seen_relations[relations]]
+        seen_relations[relations] = True
+        reached = np.unique(_gather(starts, members, relations))
+        frontier = reached[hidden[reached] & ~seen_vars[reached]]
+        seen_vars[frontier] = True
+    return np.flatnonzero(seen_relations)
 
 
 def _audit_block(
@@ -109,8 +208,10 @@ def _audit_block(
     width: float,
     label: str,
     cache: dict | None,
+    only: int | None = None,
 ) -> int:
-    """Fill ``low``/``high`` for the hidden variables of one block; returns the LP count."""
+    """Fill ``low``/``high`` for the hidden variables of one block (with ``only``: for that
+    variable, unless the block is cached); returns the LP count."""
     unknown = hidden[rows[:, 1]]
     block_vars, var_index = np.unique(rows[unknown, 1], return_inverse=True)
     key = (width, block_vars.tobytes())
@@ -132,7 +233,8 @@ def _audit_block(
     exact[matrix.indices[matrix.indptr[single]]] = True
     solver: _Block | None = None
     solves = 0
-    for j in range(len(block_vars)):
+    wanted = range(len(block_vars)) if only is None else [int(np.searchsorted(block_vars, only))]
+    for j in wanted:
         if exact[j]:
             continue
         for sense in (1.0, -1.0):
@@ -152,6 +254,10 @@ def _audit_block(
                 )
             seen_low = np.minimum(seen_low, point)
             seen_high = np.maximum(seen_high, point)
+    if only is not None:  # the other variables' spreads are incomplete: not for the cache
+        j = wanted[0]
+        low[only], high[only] = (truth[j], truth[j]) if exact[j] else (seen_low[j], seen_high[j])
+        return solves
     low[block_vars] = np.where(exact, truth, seen_low)
     high[block_vars] = np.where(exact, truth, seen_high)
     if cache is not None:

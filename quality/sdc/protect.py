@@ -108,7 +108,8 @@ def audit_published(
     published protected cell may show a small count. Cells of ``earlier`` editions count as
     published where their value is still the true one."""
     system = build_system(truth, policy, parents)
-    known = shown_in(system, published, policy, same_value=False)
+    shown = shown_in(system, published, policy, same_value=False)
+    known = shown.copy()
     if earlier is not None:
         known |= shown_in(system, earlier, policy)
     result = audit(system, known, thresholds.width)
@@ -120,9 +121,7 @@ def audit_published(
             "high": result.high[failing],
         }
     )
-    small_vars = primary_variables(system, thresholds) & shown_in(
-        system, published, policy, same_value=False
-    )
+    small_vars = primary_variables(system, thresholds) & shown
     small = pd.DataFrame({"cell": [system.describe(int(v)) for v in np.flatnonzero(small_vars)]})
     return Finding(narrow, small, int(result.hidden.sum()), result.lp_solves)
 

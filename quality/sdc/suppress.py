@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quality.sdc.audit import AuditResult, audit
+from quality.sdc.audit import AuditResult, audit, reaudit
 from quality.sdc.system import CellSystem
 from quality.sdc.thresholds import Thresholds
 
@@ -69,9 +69,12 @@ class _State:
         self.hidden = np.zeros(system.n_vars, dtype=bool)
         self.cell_hidden = np.zeros(len(system.cells), dtype=bool)
         self.visible = np.array([len(c) for c in self.var_cells], dtype=np.int64)
+        self._known = (self.visible > 0) | self.fixed_known
 
     def known(self) -> np.ndarray:
-        return (self.visible > 0) | self.fixed_known
+        """Per variable: some published cell (or an earlier edition) shows it. Kept up to
+        date by :meth:`hide` (asked for thousands of times); read-only for callers."""
+        return self._known
 
     def hide(self, variables: np.ndarray) -> None:
         system = self.system
@@ -81,9 +84,10 @@ class _State:
             for cell in self.var_cells[var]:
                 if not self.cell_hidden[cell]:
                     self.cell_hidden[cell] = True
-                    self.visible[system.cell_num[cell]] -= 1
-                    if system.cell_den[cell] >= 0:
-                        self.visible[system.cell_den[cell]] -= 1
+                    for shown in (system.cell_num[cell], system.cell_den[cell]):
+                        if shown >= 0:
+                            self.visible[shown] -= 1
+                            self._known[shown] = self.visible[shown] > 0 or self.fixed_known[shown]
 
     def cost(self, var: int) -> tuple:
         value = self.system.values[var]
@@ -110,9 +114,13 @@ def suppress(
     relation_vars = _relation_lists(members)
     width = thresholds.width
     cache: dict = {}
+    result: AuditResult | None = None
     while True:
         _two_per_relation(state, members, relation_vars, width)
-        result = audit(system, state.known(), width, label=label, cache=cache)
+        if result is None:
+            result = audit(system, state.known(), width, label=label, cache=cache)
+        else:  # only the blocks this round's hidden variables joined are solved again
+            result = reaudit(system, result, state.known(), width, label=label, cache=cache)
         failing = result.failing
         if len(failing) == 0:
             break

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,22 @@ class CellSystem:
     def n_relations(self) -> int:
         return int(self.members[:, 0].max()) + 1 if len(self.members) else 0
 
+    @cached_property
+    def key_index(self) -> KeyIndex:
+        """Variable of a key, for looking up published cells."""
+        return KeyIndex(self.keys)
+
+    @cached_property
+    def relation_index(self) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Where each relation's rows start in ``members`` (sorted by relation), and per
+        variable its relations (CSR: starts, relation ids): built once per system, so that a
+        focused audit can walk from one variable to its block without splitting the system."""
+        relation_of = self.members[:, 0]
+        starts = np.searchsorted(relation_of, np.arange(self.n_relations + 1))
+        order = np.argsort(self.members[:, 1], kind="stable")
+        var_starts = np.searchsorted(self.members[order, 1], np.arange(self.n_vars + 1))
+        return starts, (var_starts, relation_of[order])
+
     def var_cells(self) -> list[np.ndarray]:
         """Per variable, the positions (into ``cells``) of the cells that show it."""
         rows = np.concatenate([np.arange(len(self.cells))] * 2)
@@ -89,39 +106,42 @@ def build_system(frame: pd.DataFrame, policy: Policy, parents: Mapping[str, str]
     """The system of the protected cells of ``frame`` (mart-shaped rows with numerator,
     denominator, value). ``parents`` maps a region to the region it adds up to."""
     declared = policy.protected()
+    # per indicator its rows, found once (comparing the id column per indicator was slow)
+    positions = frame.groupby("indicator_id", sort=False).indices
+    has_num = pd.to_numeric(frame["numerator"], errors="coerce").notna().to_numpy()
+    has_den_value = pd.to_numeric(frame["denominator"], errors="coerce").notna().to_numpy()
     in_scope = np.zeros(len(frame), dtype=bool)
     people_of: dict[str, bool] = {}
     for indicator, decl in declared.items():
-        mask = (frame["indicator_id"] == indicator) & frame["region_level"].isin(decl.levels)
-        mask &= pd.to_numeric(frame["numerator"], errors="coerce").notna()
+        rows = positions.get(indicator, np.zeros(0, dtype=np.int64))
+        keep = frame["region_level"].iloc[rows].isin(decl.levels).to_numpy() & has_num[rows]
         if decl.denominator is not None:
-            mask &= pd.to_numeric(frame["denominator"], errors="coerce").notna()
-        in_scope |= mask.to_numpy()
+            keep &= has_den_value[rows]
+        in_scope[rows[keep]] = True
         if decl.numerator is not None:
             people_of[decl.numerator.population] = decl.numerator_counts_people
         if decl.denominator is not None:
             people_of.setdefault(decl.denominator.population, True)
     cells = np.flatnonzero(in_scope)
     scoped = frame.iloc[cells]
-    num_keys = pd.DataFrame(index=scoped.index, columns=list(KEY), dtype=object)
-    den_keys = num_keys.copy()
+    num_parts: list[tuple[np.ndarray, pd.DataFrame]] = []
+    den_parts: list[tuple[np.ndarray, pd.DataFrame]] = []
     has_den = np.zeros(len(scoped), dtype=bool)
-    for indicator, decl in declared.items():
-        rows = (scoped["indicator_id"] == indicator).to_numpy()
-        if not rows.any():
-            continue
-        num_keys.loc[rows] = _apply(decl.numerator, scoped[rows]).to_numpy()
+    for indicator, rows in scoped.groupby("indicator_id", sort=False).indices.items():
+        decl = declared[indicator]
+        part = scoped.iloc[rows]
+        num_parts.append((rows, _apply(decl.numerator, part)))
         if decl.denominator is not None:
-            den_keys.loc[rows] = _apply(decl.denominator, scoped[rows]).to_numpy()
-            has_den |= rows
+            den_parts.append((rows, _apply(decl.denominator, part)))
+            has_den[rows] = True
+    num_keys = _in_order(num_parts)
+    den_keys = _in_order(den_parts)  # the rows with a denominator, in scoped order
     numerators = num_keys.assign(_value=pd.to_numeric(scoped["numerator"]).to_numpy())
-    den_rows = den_keys[has_den].assign(
-        _value=pd.to_numeric(scoped["denominator"]).to_numpy()[has_den]
-    )
+    den_rows = den_keys.assign(_value=pd.to_numeric(scoped["denominator"]).to_numpy()[has_den])
     every = pd.concat([numerators, den_rows], ignore_index=True).astype({c: str for c in KEY})
     keys = every[list(KEY)].drop_duplicates().sort_values(list(KEY)).reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(keys)
-    var_of = index.get_indexer(pd.MultiIndex.from_frame(every[list(KEY)]))
+    index = KeyIndex(keys)
+    var_of = index.get_indexer(every)
     values = np.full(len(keys), np.nan)
     _check_agreement(every, var_of, values, scoped, has_den)
     cell_num = var_of[: len(scoped)]
@@ -132,6 +152,51 @@ def build_system(frame: pd.DataFrame, policy: Policy, parents: Mapping[str, str]
     return CellSystem(
         cells, cell_num.astype(np.int64), cell_den, keys, values, people, members, dropped
     )
+
+
+class KeyIndex:
+    """Row of a key (``KEY`` columns) in a table of distinct keys, or -1.
+
+    Why not a ``pd.MultiIndex``: building one factorises every level of the looked-up frame
+    again, which made most of the system's build time. Here each column is coded once against
+    the table's values and the codes are combined into one integer per key.
+    """
+
+    def __init__(self, keys: pd.DataFrame) -> None:
+        self.levels = [pd.Index(pd.unique(keys[c])) for c in KEY]
+        if np.prod([float(max(len(level), 1)) for level in self.levels]) >= 2.0**62:
+            raise ValueError("too many distinct keys to code them in one integer")
+        codes = self._codes(keys)
+        self.order = np.argsort(codes, kind="stable")
+        self.sorted = codes[self.order]
+
+    def _codes(self, frame: pd.DataFrame) -> np.ndarray:
+        code = np.zeros(len(frame), dtype=np.int64)
+        missing = np.zeros(len(frame), dtype=bool)
+        for level, column in zip(self.levels, KEY, strict=True):
+            part = level.get_indexer(frame[column])
+            missing |= part < 0
+            code = code * len(level) + part
+        code[missing] = -1
+        return code
+
+    def get_indexer(self, frame: pd.DataFrame) -> np.ndarray:
+        """Per row of ``frame``, the row of its key in the table (-1: not there)."""
+        if len(self.sorted) == 0:
+            return np.full(len(frame), -1, dtype=np.int64)
+        code = self._codes(frame)
+        at = np.minimum(np.searchsorted(self.sorted, code), len(self.sorted) - 1)
+        found = (self.sorted[at] == code) & (code >= 0)
+        return np.where(found, self.order[at], -1).astype(np.int64)
+
+
+def _in_order(parts: list[tuple[np.ndarray, pd.DataFrame]]) -> pd.DataFrame:
+    """Key frames of groups of rows, back in the rows' order."""
+    if not parts:
+        return pd.DataFrame(columns=list(KEY), dtype=object)
+    frame = pd.concat([keys for _, keys in parts], ignore_index=True)
+    order = np.argsort(np.concatenate([rows for rows, _ in parts]), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _check_agreement(
@@ -161,7 +226,7 @@ def _check_agreement(
 
 def _relations(
     keys: pd.DataFrame,
-    index: pd.MultiIndex,
+    index: KeyIndex,
     values: np.ndarray,
     parents: Mapping[str, str],
     additive_categories: frozenset[str],
@@ -173,9 +238,7 @@ def _relations(
     parent_keys = keys.assign(region_key=keys["region_key"].map(parents))
     has_parent = parent_keys["region_key"].notna().to_numpy()
     total = np.full(len(keys), -1, dtype=np.int64)
-    total[has_parent] = index.get_indexer(
-        pd.MultiIndex.from_frame(parent_keys[has_parent][list(KEY)])
-    )
+    total[has_parent] = index.get_indexer(parent_keys[has_parent])
     groups.append((total, np.arange(len(keys))))
     # breakdowns: the same variable with this dimension at its total
     for dim in DIMENSIONS:
@@ -184,9 +247,7 @@ def _relations(
             usable &= keys["population"].isin(additive_categories)
         total = np.full(len(keys), -1, dtype=np.int64)
         rows = usable.to_numpy()
-        total[rows] = index.get_indexer(
-            pd.MultiIndex.from_frame(keys[rows].assign(**{dim: TOTAL})[list(KEY)])
-        )
+        total[rows] = index.get_indexer(keys[rows].assign(**{dim: TOTAL}))
         groups.append((total, np.arange(len(keys))))
     relation_parts = []
     for total, part in groups:
@@ -223,22 +284,32 @@ def shown_in(
     known = np.zeros(system.n_vars, dtype=bool)
     if published.empty or system.n_vars == 0:
         return known
-    index = pd.MultiIndex.from_frame(system.keys[list(KEY)])
+    index = system.key_index
+    columns = ["region_level", "period", "region_key", *DIMENSIONS, "numerator", "denominator"]
+    cells = published[[c for c in columns if c in published]]
+    positions = published.groupby("indicator_id", sort=False).indices
+    parts: list[pd.DataFrame] = []
+    shown_values: list[np.ndarray] = []
     for indicator, decl in policy.protected().items():
-        rows = published[
-            (published["indicator_id"] == indicator) & published["region_level"].isin(decl.levels)
-        ]
+        if indicator not in positions:
+            continue
+        rows = cells.iloc[positions[indicator]]
+        rows = rows[rows["region_level"].isin(decl.levels).to_numpy()]
         for ref, column in ((decl.numerator, "numerator"), (decl.denominator, "denominator")):
             if ref is None or rows.empty:
                 continue
-            shown = pd.to_numeric(rows[column], errors="coerce")
-            keys = _apply(ref, rows[shown.notna()]).astype(str)
-            var = index.get_indexer(pd.MultiIndex.from_frame(keys[list(KEY)]))
-            same = var >= 0
-            if same_value:
-                same &= (
-                    np.abs(shown[shown.notna()].to_numpy() - system.values[np.maximum(var, 0)])
-                    <= RELATION_TOLERANCE
-                )
-            known[var[same]] = True
+            shown = pd.to_numeric(rows[column], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+            present = ~np.isnan(shown)
+            parts.append(_apply(ref, rows[present]))
+            shown_values.append(shown[present])
+    if not parts:
+        return known
+    var = index.get_indexer(pd.concat(parts, ignore_index=True).astype(str))
+    same = var >= 0
+    if same_value:
+        shown = np.concatenate(shown_values)
+        same &= np.abs(shown - system.values[np.maximum(var, 0)]) <= RELATION_TOLERANCE
+    known[var[same]] = True
     return known
