@@ -523,6 +523,7 @@ def revised(tmp_path_factory):
         _update_register(inbox)
         second = _refresh(env)
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+        (tmp / "second_refresh.txt").write_text(second.stdout, encoding="utf-8")
         edition = publish_site(tmp / "web")
     return tmp, edition
 
@@ -563,6 +564,8 @@ def test_a_revised_period_is_recorded_shown_on_the_quality_page_and_in_the_chang
     assert population.new_published_at == "2026-03-20T08:00:00"
     assert lines[0].startswith("Revidiert: itnrw__bevoelkerung, Zeitraum 2020-12-31: ")
     assert lines[1].startswith("Ersetzt: schulen__schulen, Stand 2024-10-15 → 2025-10-15: ")
+    summary = (tmp / "second_refresh.txt").read_text(encoding="utf-8")  # the run's summary
+    assert lines[0] in summary and lines[1] in summary
 
     page = (tmp / "_qualitaet" / "index.html").read_text(encoding="utf-8")
     section = page[page.index('id="revisionen"') :]
