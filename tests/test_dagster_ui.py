@@ -69,7 +69,12 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
             }
             for n in graph["data"]["assetNodes"]
         }
-        assert checks["raw_itnrw__abgaenger"] == {"pandera_schema": True}
+        # the raw table's own pandera check and dbt's source tests on it, all blocking
+        assert checks["raw_itnrw__abgaenger"] == {
+            "pandera_schema": True,
+            "source_not_null_itnrw_itnrw__abgaenger_period": True,
+            "source_not_null_itnrw_itnrw__abgaenger_region_key": True,
+        }
         assert checks["marts/fct_indicator_values"]["value_ranges"] is True
         assert "inbox" in nodes["raw_itnrw__abgaenger"]
         assert "raw_itnrw__abgaenger" in nodes["staging/stg_itnrw__abgaenger"]
