@@ -7,9 +7,7 @@ Unit tests of ``pipelines.report.downloads_safety`` and of the one writer that u
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import duckdb
@@ -20,7 +18,7 @@ from hypothesis import strategies as st
 
 from pipelines.report.downloads_safety import FORMULA_STARTS, neutralise, neutralise_frame
 from quality.sdc.protect import read_downloads
-from tests.test_report_data import REPORTS, build_warehouse
+from tests.test_report_data import build_warehouse, fresh_report_helpers
 
 LINK = '=HYPERLINK("http://x.example/","klick")'
 
@@ -129,11 +127,7 @@ def test_write_csv_neutralises_a_school_name_from_the_warehouse(
             [LINK],
         )
     monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(warehouse))
-    spec = importlib.util.spec_from_file_location("bm_report_safety", REPORTS / "bm_report.py")
-    assert spec and spec.loader
-    bm = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, bm)
-    spec.loader.exec_module(bm)
+    bm = fresh_report_helpers(monkeypatch, "bm_report_safety")
 
     path = tmp_path / "schueler_anzahl.csv"
     written = bm.write_csv("schueler_anzahl", bm.edition(), path)

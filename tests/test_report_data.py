@@ -403,15 +403,25 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_warehouse(tmp_path_factory.mktemp("w") / "w.duckdb", kategorie=True)
 
 
-@pytest.fixture
-def bm(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """A fresh bm_report (its caches empty) reading the fixture warehouse."""
-    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(warehouse))
-    spec = importlib.util.spec_from_file_location("bm_report_test", REPORTS / "bm_report.py")
+def fresh_report_helpers(monkeypatch: pytest.MonkeyPatch, name: str) -> ModuleType:
+    """``bm_report`` and the helper modules it re-exports, loaded anew (their per-kernel
+    caches empty) for the warehouse in ``$BILDUNGSMONITOR_WAREHOUSE``."""
+    monkeypatch.syspath_prepend(str(REPORTS))
+    for loaded in [m for m in sys.modules if m.startswith("bm_")]:
+        monkeypatch.delitem(sys.modules, loaded)
+    spec = importlib.util.spec_from_file_location(name, REPORTS / "bm_report.py")
+    assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def bm(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A fresh bm_report (its caches empty) reading the fixture warehouse."""
+    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(warehouse))
+    return fresh_report_helpers(monkeypatch, "bm_report_test")
 
 
 def test_fixture_has_exactly_the_contract_columns(tmp_path: Path) -> None:
@@ -588,7 +598,7 @@ def test_rows_above_schools_from_the_kernel_equal_the_warehouse_selection(
         keys = [bm.KREFELD, *bm.districts().index]
         pd.testing.assert_frame_equal(
             _plain(bm.values(indicator_id, ausgabe, region_keys=keys)),
-            _plain(bm._read_values(indicator_id, bm._edition_periods(indicator_id, ausgabe),
+            _plain(bm.read_values(indicator_id, bm.edition_periods(indicator_id, ausgabe),
                                    region_keys=tuple(keys), totals=True)),
         )  # fmt: skip
     entries = [bm.indicator("schueler_anzahl"), bm.indicator("wiederholer_quote")]
@@ -657,7 +667,8 @@ def test_a_query_read_again_in_the_same_kernel_is_digested_once(
     monkeypatch.setenv(bm.ENV_DEPENDENCIES, str(tmp_path / "deps.jsonl"))
     sql = "select indicator_id from published.indicator_catalogue where indicator_id like ?"
     path = str(bm.warehouse_path())
-    records = [bm._query_record(path, sql, [p], bm.query(sql, [p])) for p in ("a%", "a%", "b%")]
+    daten = sys.modules["bm_daten"]
+    records = [daten._query_record(path, sql, [p], bm.query(sql, [p])) for p in ("a%", "a%", "b%")]
     assert len(digested) == 2  # "a%" once, "b%" once
     assert records[0]["digest"] == records[1]["digest"]
     assert records[2]["digest"] != records[0]["digest"]
