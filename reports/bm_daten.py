@@ -203,6 +203,16 @@ def published_columns(table: str) -> tuple[str, ...]:
     return tuple(rows["column_name"])
 
 
+def headline(indicator_id: str) -> dict[str, str]:
+    """The code each breakdown column has in the indicator's headline series: ``insgesamt``
+    everywhere, except the catalogue's headline category (``leit_merkmal = leit_code``)."""
+    codes = dict.fromkeys(breakdown_columns(), TOTAL)
+    entry = next((e for e in _catalogue() if e.id == indicator_id), None)
+    if entry is not None and entry.leit is not None and entry.leit[0] in codes:
+        codes[entry.leit[0]] = entry.leit[1]
+    return codes
+
+
 def breakdown_columns() -> tuple[str, ...]:
     """The breakdown columns the published values have (``kategorie`` only if present)."""
     return tuple(c for c in BREAKDOWNS if c in published_columns("indicator_values"))
@@ -224,6 +234,10 @@ class Indicator:
     levels: tuple[str, ...]
     notes: str
     kategorie: str | None = None
+    leit: tuple[str, str] | None = None
+    """(breakdown column, code) of the headline category, for indicators whose total is no
+    statement (shares adding up to 100 %): charts, maps and key figures show it."""
+    leit_name: str | None = None
 
     @property
     def local_level(self) -> str | None:
@@ -255,6 +269,10 @@ def _catalogue() -> tuple[Indicator, ...]:
             levels=tuple(p.strip() for p in text(row["levels"]).split("|") if p.strip()),
             notes=text(row["notes_de"]),
             kategorie=text(row.get("kategorie_de")) or None,
+            leit=(text(row.get("leit_merkmal")), text(row.get("leit_code")))
+            if text(row.get("leit_merkmal"))
+            else None,
+            leit_name=text(row.get("leit_name_de")) or None,
         )
         for _, row in frame.iterrows()
     )
@@ -471,9 +489,9 @@ def read_values(
             )
             params += list(allowed)
     if totals:
-        for column in breakdown_columns():
+        for column, code in headline(indicator_id).items():
             conditions.append(f"{column} = ?")
-            params.append(TOTAL)
+            params.append(code)
     frame = query(
         f"SELECT * FROM published.indicator_values WHERE {' AND '.join(conditions)}",
         params,
@@ -521,7 +539,8 @@ def values(
 ) -> pd.DataFrame:
     """Published rows of one indicator in the edition, oldest first.
 
-    ``totals`` keeps only the rows that are totals in every breakdown (``insgesamt``).
+    ``totals`` keeps only the rows of the headline series: totals in every breakdown
+    (``insgesamt``), except the catalogue's headline category (:func:`headline`).
     Rows above the schools come from the kernel's copy; a selection that may include single
     schools is read from the warehouse each time and not kept.
     """
@@ -546,8 +565,8 @@ def _selected(
     frame = _regional_values(indicator_id)
     keep = frame["period_end"] <= ausgabe.cutoff
     if totals:
-        for column in breakdown_columns():
-            keep &= frame[column] == TOTAL
+        for column, code in headline(indicator_id).items():
+            keep &= frame[column] == code
     if levels is not None:
         keep &= frame["region_level"].isin(list(levels))
     if region_keys is not None:
@@ -580,8 +599,9 @@ def published_overview(
     ]
     params: list[object] = [indicator_id, *periods]
     if totals:
-        conditions += [f"{column} = ?" for column in breakdown_columns()]
-        params += [TOTAL] * len(breakdown_columns())
+        codes = headline(indicator_id)
+        conditions += [f"{column} = ?" for column in codes]
+        params += list(codes.values())
     return query(
         "SELECT source, symbol, suppression_reason, region_level, count(*) AS zeilen "
         f"FROM published.indicator_values WHERE {' AND '.join(conditions)} "

@@ -35,6 +35,7 @@ from bm_daten import (  # noqa: F401
     edition,
     edition_periods,
     format_period,
+    headline,
     indicator,
     indicators,
     latest,

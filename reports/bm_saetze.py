@@ -19,7 +19,8 @@ def summary_points(entries: Iterable[Indicator], ausgabe: Edition) -> str:
             continue
         unit = entry.unit
         text = (
-            f"- **{entry.name}:** {format_value(figure.value, figure.symbol, unit)} in "
+            f"- **{entry.name}{f' ({entry.leit_name})' if entry.leit_name else ''}:** "
+            f"{format_value(figure.value, figure.symbol, unit)} in "
             f"{figure.region} ({format_period(figure.period)})"
         )
         if not pd.isna(figure.nrw):
@@ -40,8 +41,10 @@ def trend_sentence(series: Trend) -> str:
     if figure is None:
         return "Für diese Ausgabe liegen keine Werte vor."
     unit = series.indicator.unit
+    leit = series.indicator.leit_name
     text = (
-        f"{format_period(figure.period)}: {format_value(figure.value, figure.symbol, unit)} "
+        f"{format_period(figure.period)}: {f'{leit} ' if leit else ''}"
+        f"{format_value(figure.value, figure.symbol, unit)} "
         f"{'in ' if figure.region == 'Krefeld' else 'im '}{figure.region}"
     )
     if not pd.isna(figure.nrw):

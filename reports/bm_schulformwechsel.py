@@ -62,12 +62,22 @@ def sfw_matrix(frame: pd.DataFrame, year: str) -> pd.DataFrame:
     return matrix
 
 
+def target_types(frame: pd.DataFrame) -> list[str]:
+    """Every receiving school type of the table: the four of the matrix first, then the
+    others (Sekundarschule, Förderschule …) in code order."""
+    others = sorted(set(frame["nach_schulform"]) - set(SFW_TYPES))
+    return [*SFW_TYPES, *others]
+
+
 def sfw_by_grade(frame: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Changes by target type (rows) and grade entered (columns), all origins."""
-    part = frame[(frame["school_year"] == year) & frame["nach_schulform"].isin(SFW_TYPES)]
+    """Changes by target type (rows: every receiving type, so the table counts the same
+    population as the indicator "Schulformwechsel in der Sekundarstufe I") and grade entered
+    (columns), all origins."""
+    part = frame[frame["school_year"] == year]
     grades = list(range(5, 11))
-    table = pd.DataFrame(index=list(SFW_TYPES), columns=[*grades, "summe"], dtype="float64")
-    for nach in SFW_TYPES:
+    types = target_types(frame)
+    table = pd.DataFrame(index=types, columns=[*grades, "summe"], dtype="float64")
+    for nach in types:
         rows = part[part["nach_schulform"] == nach]
         for grade in grades:
             cells = rows[rows["jahrgang"] == grade]
@@ -77,20 +87,23 @@ def sfw_by_grade(frame: pd.DataFrame, year: str) -> pd.DataFrame:
 
 
 def sfw_series(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per school year: changes among the four types, out of the Gymnasium, and late
-    changes (into grades 8–10, all origins and targets)."""
+    """Per school year: all changes (the indicator "Schulformwechsel in der Sekundarstufe I"),
+    of these the changes among the four types and out of the Gymnasium, and late changes
+    (into grades 8–10, all origins and targets: the indicator of the late changes)."""
     rows = []
     for year, part in frame.groupby("school_year", sort=True):
         four = part[part["von_schulform"].isin(SFW_TYPES) & part["nach_schulform"].isin(SFW_TYPES)]
         rows.append(
             {
                 "school_year": year,
-                "insgesamt": _sum(four),
+                "insgesamt": _sum(part),
+                "vier_schulformen": _sum(four),
                 "aus_gymnasium": _sum(four[four["von_schulform"] == "20"]),
                 "spaet": _sum(part[part["jahrgang"].isin(LATE_GRADES)]),
             }
         )
-    return pd.DataFrame(rows, columns=["school_year", "insgesamt", "aus_gymnasium", "spaet"])
+    columns = ["school_year", "insgesamt", "vier_schulformen", "aus_gymnasium", "spaet"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def latest_school_year(years: Iterable[str]) -> str | None:
@@ -126,7 +139,7 @@ def sfw_grade_table(table: pd.DataFrame | None, names: dict[str, str], year: str
     if table is None:
         return markdown_table(header, [["Keine Werte", *[""] * (len(header) - 1)]])
     rows = []
-    for nach in SFW_TYPES:
+    for nach in table.index:
         late = table.loc[nach, list(LATE_GRADES)]
         cells = [format_count(v) if v else "–" for v in table.loc[nach, grades]]
         rows.append(
@@ -147,23 +160,19 @@ def sfw_grade_table(table: pd.DataFrame | None, names: dict[str, str], year: str
 
 
 def sfw_series_table(series: pd.DataFrame) -> str:
-    """Changes per school year: among the four types, out of the Gymnasium, late changes."""
+    """Changes per school year: all, among the four types, out of the Gymnasium, late."""
     header = [
         "Schuljahr",
-        "Wechsel insgesamt",
+        "Schulformwechsel insgesamt",
+        "davon zwischen den vier Schulformen",
         "davon aus dem Gymnasium",
-        "späte Wechsel (8–10)",
+        "späte Wechsel (Klassen 8–10)",
     ]
+    columns = ("insgesamt", "vier_schulformen", "aus_gymnasium", "spaet")
     rows = [
-        [
-            r.school_year,
-            format_count(r.insgesamt),
-            format_count(r.aus_gymnasium),
-            format_count(r.spaet),
-        ]
-        for r in series.itertuples()
+        [r["school_year"], *(format_count(r[c]) for c in columns)] for _, r in series.iterrows()
     ]
-    return markdown_table(header, rows or [["Keine Werte", "", "", ""]], align="lrrr")
+    return markdown_table(header, rows or [["Keine Werte", "", "", "", ""]], align="lrrrr")
 
 
 def kurzreport_points(
@@ -178,8 +187,9 @@ def kurzreport_points(
     if year and matrix is not None:
         row = series.set_index("school_year").loc[year]
         points.append(
-            f"- **Schulformwechsel {year}:** {format_count(matrix.loc['summe', 'summe'])} "
-            "Wechsel zwischen den vier Schulformen, davon "
+            f"- **Schulformwechsel {year}:** {format_count(row['insgesamt'])} Wechsel in der "
+            f"Sekundarstufe I, davon {format_count(matrix.loc['summe', 'summe'])} zwischen "
+            "Hauptschule, Realschule, Gymnasium und Gesamtschule und "
             f"{format_count(matrix.loc['20', 'summe'])} aus dem Gymnasium; "
             f"{format_count(row['spaet'])} späte Wechsel in die Klassen 8 bis 10."
         )

@@ -3,8 +3,9 @@
 ``build_warehouse`` writes every ``published`` table the report reads (exactly the contract's
 columns; ``kategorie=True`` adds the optional breakdown column) with the seed facts of
 shared/domain.md: Krefeld 2016/17 174 of 2,160 leavers without Hauptschulabschluss (8.1 %),
-NRW 5.7 %; the Schulformwechsel of 2017/18 (119 changes among the four school types, 98 out
-of the Gymnasium, 71 late changes into grades 8–10). The render and browser tests use it too.
+NRW 5.7 %; the Schulformwechsel of 2017/18 (123 in Sek I, 119 of them among the four school
+types, 98 out of the Gymnasium, 71 late changes into grades 8–10). The render and browser
+tests use it too.
 """
 
 from __future__ import annotations
@@ -208,7 +209,7 @@ def _value_rows(kategorie: bool) -> list[dict]:
                 add(ind, KREFELD, period, 71.0 if period == "2017/18" else float(60 + i))
                 continue
             elif ident == "schulformwechsel_anzahl":
-                add(ind, KREFELD, period, 119.0 if period == "2017/18" else float(110 + 2 * i))
+                add(ind, KREFELD, period, 123.0 if period == "2017/18" else float(110 + 2 * i))
                 continue
             elif ident == "abgaenger_abschlussart_anteil":
                 shares = {"Hauptschulabschluss": 18.0, "Mittlerer Schulabschluss": 40.0,
@@ -317,12 +318,22 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
                 "levels": c[5],
                 "notes_de": "Synthetische Testdaten." if c[0].startswith("abgang") else None,
                 "kategorie_de": "Abschlussart" if c[0] == "abgaenger_abschlussart_anteil" else None,
+                **(
+                    {  # the share of 100 % is no statement: its headline is a category
+                        "leit_merkmal": "kategorie",
+                        "leit_code": "Mittlerer Schulabschluss",
+                        "leit_name_de": "Anteil mit Mittlerem Schulabschluss",
+                    }
+                    if c[0] == "abgaenger_abschlussart_anteil"
+                    else dict.fromkeys(("leit_merkmal", "leit_code", "leit_name_de"))
+                ),
             }
             for c in CATALOGUE
         ]
     )
     catalogue = catalogue[
-        list(TABLES["indicator_catalogue"]) + (["kategorie_de"] if kategorie else [])
+        list(TABLES["indicator_catalogue"])
+        + (list(OPTIONAL_COLUMNS["indicator_catalogue"]) if kategorie else [])
     ]
     catalogue["higher_is_better"] = catalogue["higher_is_better"].astype("boolean")
     con.register("fixture_catalogue", catalogue)
@@ -615,7 +626,7 @@ def test_schulformwechsel_seed_matrix(bm: ModuleType) -> None:
     grades = bm.sfw_by_grade(frame, "2017/18")
     assert grades["summe"].tolist() == [22, 76, 2, 23]
     series = bm.sfw_series(frame).set_index("school_year")
-    assert series.loc["2017/18"].tolist() == [119, 98, 71]
+    assert series.loc["2017/18"].tolist() == [123, 119, 98, 71]
     # a suppressed part makes its totals unknown rather than too small
     frame.loc[(frame.school_year == "2017/18") & (frame.von_schulform == "04"), "anzahl"] = None
     assert np.isnan(bm.sfw_matrix(frame, "2017/18").loc["summe", "summe"])
@@ -672,3 +683,20 @@ def test_a_query_read_again_in_the_same_kernel_is_digested_once(
     assert len(digested) == 2  # "a%" once, "b%" once
     assert records[0]["digest"] == records[1]["digest"]
     assert records[2]["digest"] != records[0]["digest"]
+
+
+def test_a_category_indicator_shows_its_headline_category_not_the_100_percent_total(
+    bm: ModuleType,
+) -> None:
+    entry = bm.indicator("abgaenger_abschlussart_anteil")
+    assert entry.leit == ("kategorie", "Mittlerer Schulabschluss")
+    ausgabe = bm.edition()
+    local = bm.trend(entry, ausgabe).table["local"].dropna()
+    assert len(local) and (local < 60).all()  # about 40 %, never the total's 100 %
+    rows = bm.values(entry.id, ausgabe, region_keys=[bm.KREFELD])
+    assert set(rows["kategorie"]) == {"Mittlerer Schulabschluss"}
+    assert "Anteil mit Mittlerem Schulabschluss" in bm.trend_sentence(bm.trend(entry, ausgabe))
+    # indicators without a headline category keep the total
+    assert bm.headline("abgang_ohne_abschluss_quote") == dict.fromkeys(
+        bm.breakdown_columns(), "insgesamt"
+    )

@@ -81,7 +81,7 @@ TABLES: Mapping[str, tuple[str, ...]] = {
 OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     # a fourth breakdown (Abschlussart, Altersgruppe, …; total 'insgesamt') and its label
     "indicator_values": ("kategorie",),
-    "indicator_catalogue": ("kategorie_de",),
+    "indicator_catalogue": ("kategorie_de", "leit_merkmal", "leit_code", "leit_name_de"),
 }
 """Columns used when present; the pages work without them."""
 
