@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from babel.numbers import format_decimal
@@ -131,3 +131,9 @@ LEVEL_NAMES = {
 def format_count(value: float) -> str:
     """A count as tables show it: ``1.234``, or the symbol when missing."""
     return format_value(value, None, "Anzahl")
+
+
+def aufzaehlung(items: Sequence[str]) -> str:
+    """Names as a German enumeration: ``A``, ``A und B``, ``A, B und C``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " und " + items[-1]

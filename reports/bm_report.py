@@ -67,6 +67,7 @@ from bm_format import (  # noqa: F401
     SOURCE_NAMES,
     SYMBOLS,
     assessment,
+    aufzaehlung,
     decimals,
     format_change,
     format_count,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from bm_daten import Edition, districts, period_end, query
-from bm_format import format_count, format_percent, format_value
+from bm_format import aufzaehlung, format_count, format_percent, format_value
 from bm_tabellen import markdown_table
 
 
@@ -141,14 +141,19 @@ def sozialindex_points(verteilung: pd.DataFrame, mittel: pd.DataFrame, year: str
         column = mittel[group].dropna()
         if column.empty:
             continue
-        top = column.idxmax()
+        shown = {key: format_value(value, None, "Stufe") for key, value in column.items()}
+        top = [key for key in column.index if shown[key] == shown[column.idxmax()]]  # ties
         among = (
             " unter den Stadtbezirken mit veröffentlichtem Mittelwert"
             if len(column) < len(mittel)
             else ""
         )
+        where = (
+            f"im Stadtbezirk {names[top[0]]} ({shown[top[0]]})"
+            if len(top) == 1
+            else f"in den Stadtbezirken {aufzaehlung([names[k] for k in top])} (je {shown[top[0]]})"
+        )
         points.append(
-            f"- **{group}:** Die höchste durchschnittliche Stufe{among} haben die Schulen im "
-            f"Stadtbezirk {names[top]} ({format_value(column[top], None, 'Stufe')})."
+            f"- **{group}:** Die höchste durchschnittliche Stufe{among} haben die Schulen {where}."
         )
     return "\n".join(points)

@@ -498,6 +498,16 @@ def test_sozialindex_page_reads_the_published_means_and_marks_withheld_ones(
     )
     points = bm.sozialindex_points(verteilung, mittel, "2024/25")
     assert "unter den Stadtbezirken mit veröffentlichtem Mittelwert" in points
+    # two districts showing the same highest mean are both named, not the first one only
+    tied = mittel.copy()
+    group = tied.columns[0]
+    top = tied[group].max()
+    tied[group] = tied[group].where(tied[group] != top, top - 1)
+    first, second = list(tied.index[tied[group].notna()])[:2]
+    tied.loc[[first, second], group] = top + 0.01  # both shown as the same rounded value
+    points = bm.sozialindex_points(verteilung, tied, "2024/25")
+    names = bm.districts()
+    assert f"in den Stadtbezirken {names[first]} und {names[second]} (je " in points
 
 
 def test_periods_and_editions(bm: ModuleType) -> None:
