@@ -577,8 +577,9 @@ def test_year_parameter_reproduces_an_earlier_edition(tmp_path: Path) -> None:
     assert [r[7] for r in grades[1:]] == ["22", "76", "2", "23", "123"]
     assert grades[-1][-1] == "71"  # late changes into grades 8–10
     text = html(result, "kurzreport-schulerfolg.html")
-    assert "Im Schuljahr 2017/18 wechselten in Krefeld 119" in text
-    assert "davon 98 aus dem Gymnasium" in text and "71 Schülerinnen und Schüler" in text
+    assert "Im Schuljahr 2017/18 wechselten in Krefeld 123" in text  # = the indicator
+    assert "Davon wechselten 119 zwischen" in text
+    assert "darunter 98 aus dem Gymnasium" in text and "71 Schülerinnen und Schüler" in text
     assert "2018/19" not in text  # nothing after the edition
     assert result.pdf.name == "kurzreport-schulerfolg.pdf"
 
