@@ -20,7 +20,15 @@ import yaml
 
 HERE = Path(__file__).parent
 FILTERS = [
-    HERE / "filters" / name for name in ("guard.lua", "links.lua", "floats.lua", "callouts.lua")
+    HERE / "filters" / name
+    for name in (
+        "guard.lua",
+        "links.lua",
+        "floats.lua",
+        "callouts.lua",
+        "colwidths.lua",
+        "scroll_regions.lua",
+    )
 ]
 HTML_TEMPLATE = HERE / "templates" / "site.html"
 TYPST_TEMPLATE = HERE / "templates" / "report.typst"

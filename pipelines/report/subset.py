@@ -27,6 +27,16 @@ class OneOf:
     values: tuple[Any, ...]
 
 
+@dataclass(frozen=True)
+class Requires:
+    """A mapping (keys as in ``spec``) that must hold the keys ``required``; ``why`` says
+    what goes wrong without them."""
+
+    spec: dict[str, Any]
+    required: tuple[str, ...]
+    why: str
+
+
 NAV_LINK = {"href": str, "text": str}
 NAV_ITEM = {"href": str, "text": str, "menu": ListOf(NAV_LINK)}
 """A navbar entry: a link (href + text) or a drop-down menu (text + menu of links)."""
@@ -56,6 +66,9 @@ PROJECT = {
             "css": ListOf(str),
             "toc": bool,
             "fig-format": OneOf(("svg",)),
+            # no <colgroup> widths from the Markdown source: the browser sizes the columns
+            # (the built-in renderer always does so, filters/colwidths.lua)
+            "tbl-colwidths": OneOf((False,)),
         }
     },
 }
@@ -65,15 +78,25 @@ FRONT_MATTER = {
     "title": str,
     "subtitle": str,
     "toc": bool,
-    "format": {
-        "typst": {
-            "toc": bool,
-            "fig-format": OneOf(("svg",)),
-            "template-partials": ListOf(str),
-        }
-    },
+    "format": Requires(
+        {
+            # the website page, with the project's settings from _quarto.yml
+            "html": OneOf(("default",)),
+            "typst": {
+                "toc": bool,
+                "fig-format": OneOf(("svg",)),
+                "template-partials": ListOf(str),
+            },
+        },
+        required=("html",),
+        why="real Quarto renders only the formats a page lists, and every page of the "
+        "site is an HTML page (write 'html: default')",
+    ),
 }
-"""Keys of a page's front matter; ``format: typst`` adds the PDF edition."""
+"""Keys of a page's front matter; ``format: typst`` adds the PDF edition. A page that lists
+formats lists ``html`` too: Quarto renders a page in exactly the formats its front matter
+names (the project's formats only when it names none), the built-in renderer always writes
+the HTML page, so both make the same files."""
 
 CHUNK_OPTIONS = {
     "label": str,
@@ -90,6 +113,15 @@ CHUNK_OPTIONS = {
 
 def problems(data: Any, spec: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
     """Every place where ``data`` leaves ``spec``, as (key path, what is wrong)."""
+    if isinstance(spec, Requires):
+        found = problems(data, spec.spec, path)
+        if isinstance(data, dict):
+            found.extend(
+                (path, f"{'.'.join(path)}: add {key!r}: {spec.why}")
+                for key in spec.required
+                if key not in data
+            )
+        return found
     if isinstance(spec, dict):
         if not isinstance(data, dict):
             return [(path, f"{'.'.join(path) or 'settings'}: expected a mapping, got {data!r}")]
