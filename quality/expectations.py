@@ -48,7 +48,7 @@ import duckdb
 import pandas as pd
 
 from quality import gx_runner, mart_data
-from quality.outcome import CheckOutcome, german_number
+from quality.outcome import CheckOutcome, german_number, yoy_headline
 
 BREAKDOWNS = ["geschlecht", "staatsangehoerigkeit", "schulform", "kategorie"]
 SERIES = ["indicator_id", "region_key", *BREAKDOWNS]
@@ -435,15 +435,7 @@ def evaluate_year_over_year(
             for r in rows.head(_SHOWN).itertuples()
         )
         more = f" und {len(rows) - _SHOWN} weitere" if len(rows) > _SHOWN else ""
-        in_districts = (
-            f" (davon {hard_warnings} über der harten Grenze in Stadtbezirken)"
-            if hard_warnings
-            else ""
-        )
-        summary = (
-            f"{len(errors)} Sprünge über der harten Grenze, {len(warnings)} Warnungen"
-            f"{in_districts}: {named}{more}."
-        )
+        summary = f"{yoy_headline(len(errors), len(warnings), hard_warnings)}: {named}{more}."
     return CheckOutcome(
         check_name="yoy_plausibility",
         passed=rows.empty,

@@ -39,6 +39,39 @@ def german_number(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``1 Warnung``, ``57 Warnungen``, ``keine Warnungen``."""
+    return f"keine {many}" if n == 0 else f"{n} {one if n == 1 else many}"
+
+
+def yoy_headline(beyond_hard: int, warnings: int, hard_in_districts: int) -> str:
+    """The first sentence of the year-over-year check: what blocks, then what only warns.
+
+    Only a jump over the hard limit at Land, Stadt or Agenturbezirk blocks; a Stadtbezirk over
+    the hard limit is one of the warnings (small areas move more). Saying "0 Sprünge über der
+    harten Grenze … davon 5 über der harten Grenze" read as a contradiction, so the warnings
+    are split into their two kinds and the blocking count names its levels.
+    """
+    blocking = (
+        "kein Sprung über der harten Grenze"
+        if beyond_hard == 0
+        else f"{counted(beyond_hard, 'Sprung', 'Sprünge')} über der harten Grenze (blockierend)"
+    )
+    head = f"Land, Städte und Agenturbezirke: {blocking}"
+    if warnings == 0:
+        return f"{head}; keine Warnungen"
+    tolerance = warnings - hard_in_districts
+    kinds = []
+    if tolerance:
+        kinds.append(f"{counted(tolerance, 'Veränderung', 'Veränderungen')} über der Toleranz")
+    if hard_in_districts:
+        kinds.append(
+            f"{counted(hard_in_districts, 'Stadtbezirkswert', 'Stadtbezirkswerte')} über der "
+            "harten Grenze (bei Stadtbezirken nur Warnung)"
+        )
+    return f"{head}; {counted(warnings, 'Warnung', 'Warnungen')}: {', '.join(kinds)}"
+
+
 def markdown_table(rows: pd.DataFrame, limit: int = 20) -> str:
     """A small Markdown table of the first ``limit`` rows (no tabulate dependency)."""
     if rows.empty:

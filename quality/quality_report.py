@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.ingest.supersede import german_date
+from pipelines.report.release_checks import RELEASE_CHECKS
 from pipelines.revisions import REPLACED, DeliveryRevision, load_revisions
 from quality.check_results import MAX_ROWS, load_check_results
 from quality.outcome import german_number
@@ -34,13 +35,17 @@ CHECK_LABELS = {
     "yoy_plausibility": "Plausibilität der Veränderung zum Vorjahr",
     "leavers_cross_source": "Abgänge: Schulverwaltung und IT.NRW",
     "schulformwechsel_consistency": "Schulformwechsel: Matrix und Tabelle nach Jahrgang",
+    "no_small_counts_or_narrow_intervals": "Geheimhaltung der veröffentlichten Tabellen",
+    "downloads_disclosure_audit": "Geheimhaltung der Downloads (CSV) des Berichts",
+    **{check.name: check.label for check in RELEASE_CHECKS},
 }
-STATUS_ORDER = {"fehlgeschlagen": 0, "Warnung": 1, "bestanden": 2}
-STATUS_COUNT_LABELS = {
-    "fehlgeschlagen": "fehlgeschlagen",
-    "Warnung": "mit Warnung",
-    "bestanden": "bestanden",
-}
+FAILED, WARNED, PASSED = "nicht bestanden", "Warnung", "bestanden"
+STATUS_ORDER = {FAILED: 0, WARNED: 1, PASSED: 2}
+STATUS_COUNT_LABELS = {FAILED: "nicht bestanden", WARNED: "mit Warnung", PASSED: "bestanden"}
+STATUS_CLASSES = {FAILED: "fehler", WARNED: "warnung", PASSED: "bestanden"}
+SEVERITY_LABELS = {"ERROR": "blockierend", "WARN": "Warnung"}
+"""What a check does when it fails: stop the run before the release, or only warn. Shown for
+every check, also a passed one, so that it never reads like a result."""
 OVERVIEW_CHARS = 300
 """The overview shows the start of each finding; the full text is in the check's section."""
 EARLIER_REVISIONS = 20
@@ -55,14 +60,20 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .hinweis { background: #fff6d6; border-left: 4px solid #e0b000; padding: 0.5rem 1rem; }
 .status { font-weight: bold; white-space: nowrap; }
 .breit { overflow-x: auto; }
-.fehlgeschlagen { color: #b00020; } .Warnung { color: #9a6700; } .bestanden { color: #1a7f37; }
+.fehler { color: #b00020; } .warnung { color: #9a6700; } .bestanden { color: #1a7f37; }
 """
 
 
 def status_of(passed: bool, severity: str) -> str:
+    """The result of a check: passed, failed (blocking) or a warning."""
     if passed:
-        return "bestanden"
-    return "Warnung" if severity == "WARN" else "fehlgeschlagen"
+        return PASSED
+    return WARNED if severity == "WARN" else FAILED
+
+
+def severity_label(severity: str) -> str:
+    """What failing means for a check (``ERROR`` → blockierend), never its result."""
+    return SEVERITY_LABELS.get(severity, severity)
 
 
 def _e(value: object) -> str:
@@ -183,7 +194,8 @@ def render_quality_page(
         f"<p>Lauf <code>{_e(run_id)}</code>, geprüft am {checked_at}: "
         f"{len(results)} Prüfungen, "
         + ", ".join(
-            f'<span class="status {s}">{counts.get(s, 0)} {STATUS_COUNT_LABELS[s]}</span>'
+            f'<span class="status {STATUS_CLASSES[s]}">{counts.get(s, 0)} '
+            f"{STATUS_COUNT_LABELS[s]}</span>"
             for s in STATUS_ORDER
         )
         + ".</p>"
@@ -202,16 +214,17 @@ def render_quality_page(
         link = f'<a href="#{_anchor(i)}">{_e(label)}</a>' if not r["passed"] else _e(label)
         overview.append(
             "<tr>"
-            f'<td class="status {r["status"]}">{_e(r["status"])}</td>'
+            f'<td class="status {STATUS_CLASSES[r["status"]]}">{_e(r["status"])}</td>'
             f"<td>{link}<br><small><code>{_e(r['check_name'])}</code></small></td>"
             f"<td><code>{_e(r['asset_key'])}</code></td>"
-            f"<td>{_e(r['severity'])}</td>"
+            f"<td>{_e(severity_label(r['severity']))}</td>"
             f'<td class="num">{int(r["n_failures"])}</td>'
             f"<td>{_e(_shorten(r['details'].get('summary', '')))}</td>"
             "</tr>"
         )
     parts.append(
-        "<table><thead><tr><th>Status</th><th>Prüfung</th><th>Asset</th><th>Schwere</th>"
+        "<table><thead><tr><th>Status</th><th>Prüfung</th><th>Asset</th>"
+        "<th>Schwere bei Fehlschlag</th>"
         "<th>Abweichungen</th><th>Befund</th></tr></thead><tbody>"
         + "".join(overview)
         + "</tbody></table>"
@@ -225,7 +238,8 @@ def render_quality_page(
         details = r["details"]
         label = CHECK_LABELS.get(r["check_name"], r["check_name"])
         parts.append(
-            f'<h3 id="{_anchor(i)}"><span class="status {r["status"]}">{_e(r["status"])}</span>: '
+            f'<h3 id="{_anchor(i)}"><span class="status {STATUS_CLASSES[r["status"]]}">'
+            f"{_e(r['status'])}</span>: "
             f"{_e(label)} <small><code>{_e(r['asset_key'])}</code></small></h3>"
         )
         parts.append(f"<p>{_e(details.get('summary', ''))}</p>")

@@ -271,7 +271,9 @@ def test_yoy_beyond_the_hard_limit_in_a_stadtbezirk_is_a_warning() -> None:
     assert outcome.rows[["schwere", "region_level", "region_key", "grenze"]].values.tolist() == [
         ["WARN", "Stadtbezirk", "05114000-1", "harte Grenze"]
     ]
-    assert "davon 1 über der harten Grenze in Stadtbezirken" in outcome.summary
+    assert "1 Stadtbezirkswert über der harten Grenze (bei Stadtbezirken nur Warnung)" in (
+        outcome.summary
+    )
 
 
 def test_yoy_compares_categories_but_not_breakdown_cells_or_schools() -> None:

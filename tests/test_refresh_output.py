@@ -90,7 +90,8 @@ def test_the_plan_of_a_report_only_run_counts_its_steps():
     from pipelines.selection import selected_keys
 
     planned = planned_per_step(defs, selected_keys(RefreshPlan(report=True), defs))
-    assert planned == {"report_site": 2, "release": 1}  # the report with its audit, then release
+    # the report with its downloads audit and five release checks, then release
+    assert planned == {"report_site": 7, "release": 1}
     full = planned_per_step(defs, None)
     partial = planned_per_step(defs, selected_keys(RefreshPlan(raw_tables={"ba__sgb2"}), defs))
     assert 0 < partial["bildungsmonitor_dbt_assets"] < full["bildungsmonitor_dbt_assets"]
