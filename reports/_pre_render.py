@@ -1,8 +1,10 @@
 """Pre-render step of the report (``project.pre-render`` in _quarto.yml).
 
 Writes one page per catalogue indicator into indikatoren/ before Quarto (>= 1.5) or the
-built-in renderer reads the page list. Run from this folder by both; the repository root is
-put on the path so that it also works where the project is not pip-installed.
+built-in renderer reads the page list, and _variables.yml with the page footer's values of this
+render (edition, publication date, sample-data notice). Run from this folder by both; the
+repository root is put on the path so that it also works where the project is not
+pip-installed.
 """
 
 import sys
@@ -12,4 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.report.generate_pages import main
 
-raise SystemExit(main([str(Path(__file__).resolve().parent)]))
+status = main([str(Path(__file__).resolve().parent)])
+if status == 0:  # the page footer's values of this render (edition, date, sample notice)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bm_texte
+
+    bm_texte.schreibe_variablen()
+raise SystemExit(status)

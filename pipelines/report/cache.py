@@ -66,6 +66,9 @@ TOOLCHAIN = (
     "typst",
 )
 """Packages whose version can change a rendered page."""
+DATA_FILES = ("_impressum.yml", "_variables.yml")
+"""Project files besides the Python modules whose content the pages print (imprint; the
+footer values the pre-render step writes)."""
 CLOCK = re.compile(r"\b(?:date\.today|datetime\.(?:now|utcnow|today)|time\.time)\s*\(")
 STALE_STAGING_SECONDS = 24 * 3600
 RENDERER_DIR = Path(__file__).resolve().parent
@@ -184,9 +187,17 @@ class PageCache:
         return _sha(_canonical(parts).encode())
 
     def _project_modules(self) -> dict[str, bytes]:
-        """The project's own Python files (the pages import them), by relative path."""
+        """The project's own Python files (the pages import them) and the data files they
+        read besides the warehouse — the editorial texts (``texte/``), the imprint and the
+        render's variables — by relative path."""
+        directory = self.project.directory
+        found = [
+            *directory.rglob("*.py"),
+            *directory.glob("texte/**/*.md"),
+            *(directory / name for name in DATA_FILES if (directory / name).is_file()),
+        ]
         modules = {}
-        for path in sorted(self.project.directory.rglob("*.py")):
+        for path in sorted(found):
             relative = path.relative_to(self.project.directory)
             if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
                 continue

@@ -583,10 +583,47 @@ def _html_meta(project: Project, page: Page, name: str) -> dict[str, Any]:
     if "index.qmd" in project.pages:
         meta["home"] = _relative("index.html", name)
     if project.footer:
-        meta["page-footer"] = dict(project.footer)
+        meta["page-footer"] = _page_footer(project, name)
     if page.typst is not None:
         meta["other-formats"] = [{"href": Path(output_name(name, ".pdf")).name, "text": "PDF"}]
     return meta
+
+
+def _page_footer(project: Project, name: str) -> dict[str, str]:
+    """The page footer as Quarto makes it: ``{{< var key >}}`` filled from the project's
+    ``_variables.yml`` (edition and date of the render: the pre-render step writes it) and
+    site-root links (``/impressum.qmd``) made relative to the page. Other shortcodes and
+    unknown variables are refused, never printed as they are."""
+    import yaml
+
+    variables_file = project.directory / "_variables.yml"
+    variables = {}
+    if variables_file.is_file():
+        variables = yaml.safe_load(variables_file.read_text(encoding="utf-8")) or {}
+
+    def var(match: re.Match[str]) -> str:
+        value: Any = variables
+        for part in match["key"].split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                raise RenderError(
+                    project.config_file,
+                    f"website.page-footer: unknown var {match['key']!r} "
+                    f"({variables_file.name} {'lacks it' if variables else 'is missing'})",
+                )
+            value = value[part]
+        return "" if value is None else str(value)
+
+    footer = {}
+    for side, text in project.footer.items():
+        text = re.sub(r"\{\{<\s*var\s+(?P<key>[\w.-]+)\s*>\}\}", var, text)
+        if "{{<" in text:
+            raise RenderError(
+                project.config_file, f"website.page-footer.{side}: only {{{{< var >}}}} allowed"
+            )
+        footer[side] = re.sub(
+            r"\]\(/(?P<target>[^)\s]+)\)", lambda m: f"]({_relative(m['target'], name)})", text
+        )
+    return footer
 
 
 def _document_meta(project: Project, page: Page) -> dict[str, Any]:
