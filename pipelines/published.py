@@ -232,6 +232,11 @@ def build_published(
             "select ausnahme, gegenstand, begruendung, beschluss "
             "from reference.geheimhaltung_ausnahmen order by ausnahme"
         ).df(),
+        # the one label table (codes → German names, natural order, download headers)
+        "bezeichnungen": con.execute(
+            "select merkmal, code, bezeichnung, sortierung "
+            "from reference.bezeichnungen order by merkmal, sortierung, code"
+        ).df(),
     }
     for name, query in AGGREGATE_QUERIES.items():
         tables[name] = con.execute(query).df()

@@ -697,3 +697,25 @@ def latest_by_region(
     rows = frame[frame["period"] == period].set_index("region_key").reindex(list(keys))
     rows["region_name"] = [region_name(k) for k in rows.index]
     return period, rows
+
+
+def breakdown_series(
+    entry: Indicator, ausgabe: Edition, column: str, *, last: int = 3
+) -> pd.DataFrame:
+    """The local region's values by every category of one breakdown ``column`` over the last
+    ``last`` periods of the edition (columns ``period``, ``category``, ``value``,
+    ``symbol``), the other breakdowns at the headline series' codes — the input of
+    ``bm_charts.breakdown_bars``. Empty when the indicator has no such breakdown."""
+    own = local_region(entry)
+    if own is None or column not in breakdown_columns():
+        return pd.DataFrame(columns=["period", "category", "value", "symbol"])
+    frame = values(entry.id, ausgabe, region_keys=[own], totals=False)
+    for other, code in headline(entry.id).items():
+        if other != column:
+            frame = frame[frame[other] == code]
+    frame = frame[frame[column] != TOTAL]
+    periods = list(dict.fromkeys(yearly(frame)["period"]))[-last:]
+    frame = frame[frame["period"].isin(periods)]
+    return frame.rename(columns={column: "category"})[
+        ["period", "category", "value", "symbol"]
+    ].reset_index(drop=True)

@@ -8,6 +8,13 @@ their pages' parts. This module only re-exports them, so a page needs one import
 pages stay as Quarto renders them.
 """
 
+from bm_bezeichnungen import (  # noqa: F401
+    code_label,
+    code_labels,
+    code_order,
+    column_headers,
+    sorted_codes,
+)
 from bm_daten import (  # noqa: F401
     BREAKDOWNS,
     DAY,
@@ -59,7 +66,9 @@ from bm_daten import (  # noqa: F401
 )
 from bm_downloads import (  # noqa: F401
     CSV_BATCH_ROWS,
+    download_frame,
     write_csv,
+    write_xlsx,
 )
 from bm_format import (  # noqa: F401
     JUDGEMENT,
@@ -80,16 +89,21 @@ from bm_format import (  # noqa: F401
     wrap_labels,
 )
 from bm_karten import (  # noqa: F401
+    MIN_COMPARISON_REGIONS,
     DistrictPanel,
     breaks_sentence,
     class_breaks,
     class_labels,
     class_of,
     classify,
+    comparison_regions,
     district_breaks_table,
     district_geometry,
+    district_map_table,
     district_panels,
     district_panels_table,
+    proportional,
+    shown_value,
 )
 from bm_saetze import (  # noqa: F401
     school_rows_note,

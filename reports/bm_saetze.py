@@ -10,6 +10,12 @@ from bm_format import assessment, format_change, format_number, format_value
 from bm_tabellen import key_figure
 
 
+def full_stop(text: str) -> str:
+    """End a sentence with one full stop: a text ending in an abbreviation (``%-Pkt.``)
+    already has it."""
+    return text if text.endswith(".") else text + "."
+
+
 def summary_points(entries: Iterable[Indicator], ausgabe: Edition) -> str:
     """A markdown bullet list: the latest value of each indicator and how it changed."""
     points = []
@@ -31,7 +37,7 @@ def summary_points(entries: Iterable[Indicator], ausgabe: Edition) -> str:
             text += f"; zum Vorjahr {change}"
             if verdict not in ("–", "unverändert"):
                 text += f" ({verdict})"
-        points.append(text + ".")
+        points.append(full_stop(text))
     return "\n".join(points) if points else "- Für diese Ausgabe liegen keine Werte vor."
 
 
@@ -55,7 +61,7 @@ def trend_sentence(series: Trend) -> str:
         verdict = assessment(figure.value, figure.previous, series.indicator)
         if verdict not in ("–", "unverändert"):
             text += f" ({verdict})"
-    return text + "."
+    return full_stop(text)
 
 
 def school_rows_note(count: int) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from bm_bezeichnungen import code_label, code_order
 from bm_daten import (
     BREAKDOWNS,
     KREFELD,
@@ -268,7 +269,8 @@ def district_table(entry: Indicator, rows: pd.DataFrame, classes: Sequence[str])
 
 
 def breakdown_tables(entry: Indicator, ausgabe: Edition) -> str:
-    """Markdown: the local region's latest values by each breakdown that has rows."""
+    """Markdown: the local region's latest values by each breakdown that has rows, the codes
+    named and ordered by the label table."""
     own = local_region(entry)
     if own is None:
         return "Für diese Kennzahl gibt es keine Aufgliederung für Krefeld."
@@ -282,11 +284,14 @@ def breakdown_tables(entry: Indicator, ausgabe: Edition) -> str:
         rows = frame[(frame[column] != TOTAL) & (frame[others] == TOTAL).all(axis=1)]
         if rows.empty:
             continue
+        # labels and natural order from the label table (age groups by age, not alphabet)
+        order = [code_order(column, code) for code in rows[column]]
+        rows = rows.iloc[sorted(range(len(rows)), key=order.__getitem__)]
         label = entry.kategorie if column == "kategorie" and entry.kategorie else BREAKDOWNS[column]
         table = markdown_table(
             [label, entry.name],
             [
-                [r[column], format_value(r["value"], r["symbol"], entry.unit)]
+                [code_label(column, r[column]), format_value(r["value"], r["symbol"], entry.unit)]
                 for _, r in rows.iterrows()
             ],
             align="lr",

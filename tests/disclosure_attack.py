@@ -20,6 +20,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from scipy.sparse.csgraph import connected_components
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "dbt_project" / "seeds" / "geheimhaltung.csv"
+LABELS = REPO / "dbt_project" / "seeds" / "bezeichnungen.csv"
+"""What a reader sees instead of codes: the German headers and labels of the downloads and
+pages (``Geschlecht: männlich`` for ``geschlecht: maennlich``)."""
 DIMS = ("geschlecht", "staatsangehoerigkeit", "schulform", "kategorie")
 TOTAL = "insgesamt"
 SUPPRESSED = "."
@@ -128,12 +132,34 @@ class Downloads:
         return max(periods, key=period_order) if periods else None
 
 
+def _labels() -> dict[str, dict[str, str]]:
+    """merkmal → label → code, from the seed (``spalte``: header → column)."""
+    table: dict[str, dict[str, str]] = defaultdict(dict)
+    with LABELS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            table[row["merkmal"]][row["bezeichnung"]] = row["code"]
+    return table
+
+
+def _as_codes(row: dict[str, str], labels: dict[str, dict[str, str]]) -> dict[str, str]:
+    """A download row keyed by column names, with codes in the breakdown columns (a header
+    or cell that is no label stays as it is: files written with codes read alike)."""
+    named = {labels["spalte"].get(k, k): v for k, v in row.items()}
+    for dim in (*DIMS, "suppression_reason"):
+        if dim in named:
+            named[dim] = labels[dim].get(named[dim], named[dim])
+    return named
+
+
 def read_downloads(site: Path) -> Downloads:
     """Every ``indikatoren/*.csv`` of the site."""
     out = Downloads()
+    labels = _labels()
     for path in sorted((site / "indikatoren").glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter=";"):
+            for row in map(
+                partial(_as_codes, labels=labels), csv.DictReader(handle, delimiter=";")
+            ):
                 dims = tuple(row.get(d) or TOTAL for d in DIMS)
                 indicator, region = row["indicator_id"], row["region_key"]
                 out.rows[(indicator, region, row["period"], *dims)] = row
@@ -331,6 +357,7 @@ class _Mapper:
 
     def __init__(self, downloads: Downloads) -> None:
         self.d = downloads
+        self.labels = _labels()
         self.nrw = downloads.region_of.get(("Land", "Nordrhein-Westfalen"))
 
     def table(self, table: Table, indicator: str | None) -> list[Shown] | None:
@@ -456,9 +483,12 @@ class _Mapper:
         period = self._period(indicator, shown_at)
         if region is None or period is None:
             return []
+        codes = self.labels[dim]  # the page names the category by its label
         return [
-            self._shown(table, _total(indicator, region, period, **{dim: code}), text)
-            for code, text in (r for r in table.rows if len(r) == 2)
+            self._shown(
+                table, _total(indicator, region, period, **{dim: codes.get(name, name)}), text
+            )
+            for name, text in (r for r in table.rows if len(r) == 2)
             if text != NOT_SHOWN
         ]
 
@@ -550,10 +580,11 @@ def read_site(site: Path, parents: dict[str, str], *, pages: bool = True) -> Att
             key = _key(ref, row)
             value = _number(row[column])
             if value is None and column == "numerator" and len(refs) == 2:
-                # a share and its denominator give the numerator back
-                share, base = _number(row["value"]), _number(row["denominator"])
-                if share is not None and base is not None:
-                    value = round(share * base / 100)
+                # a share and its denominator give the numerator back, where the share's
+                # rounding (as written) leaves a single whole number
+                shown, base = shown_number(row["value"] or ""), _number(row["denominator"])
+                if shown is not None and base is not None:
+                    value = _whole(shown, base)
             if value is None:
                 attack.hidden.add(key)
             else:
@@ -599,20 +630,28 @@ def _use_pages(attack: Attack, downloads: Downloads, scope: dict[str, tuple[set[
         fields = {"region_key": item.cell[1], "period": item.cell[2]}
         fields |= dict(zip(DIMS, item.cell[3:], strict=True))
         keys = [_key(ref, fields) for ref, _ in refs]
-        value, half = number
+        value = number[0]
         if len(keys) == 2:  # a share: numerator = share × denominator / 100
             base = attack.known.get(keys[1])
-            if base is None:
-                continue
-            low, high = (value - half) * base / 100, (value + half) * base / 100
-            whole = math.ceil(low - 1e-9)
-            if whole > high + 1e-9 or whole + 1 <= high + 1e-9:
-                continue  # the rounding leaves more than one count
-            value = float(whole)
+            whole = None if base is None else _whole(number, base)
+            if whole is None:
+                continue  # no denominator, or the rounding leaves more than one count
+            value = whole
         target = attack.page_leaks if row is not None else attack.page_only
         target[keys[0]] = value
         attack.known[keys[0]] = value
         attack.hidden.discard(keys[0])
+
+
+def _whole(share: tuple[float, float], base: float) -> float | None:
+    """The one whole count a share (value, half its rounding step) of ``base`` can be;
+    None when the rounding leaves more than one."""
+    value, half = share
+    low, high = (value - half) * base / 100, (value + half) * base / 100
+    whole = math.ceil(low - 1e-9)
+    if whole > high + 1e-9 or whole + 1 <= high + 1e-9:
+        return None
+    return float(whole)
 
 
 def by_difference(attack: Attack) -> dict[Key, float]:

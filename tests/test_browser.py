@@ -5,6 +5,17 @@ host but the local server, and broken links (every local href/src must name a fi
 site, every #fragment an element of its page). Saves a screenshot of every page. Then turns
 both PDF editions into PNG pages (pdftoppm) and checks page count and text (pdftotext).
 
+Every page is opened twice, at 1280 px and as a 390 px phone
+(``Emulation.setDeviceMetricsOverride``), and must also pass axe-core (no serious or critical
+violation of WCAG 2.1 A/AA and best practice; ``tests/browser/axe_core.py`` fetches axe-core
+from the npm registry, checked against its pinned integrity), fit the viewport's width, show
+the navbar expanded at 1280 px and collapsed at 390 px (its "Menü" button reached with Tab and
+opened with Enter), and at 390 px draw no chart or map text below 10 px. Chart text is measured
+from the SVG files: the browser gives the rendered width of each ``<img>``, the file its
+``viewBox`` width and its smallest font size (matplotlib writes glyphs scaled by size/100), so
+the rendered size is font size × rendered width / viewBox width (text inside an ``<img>`` is
+not in the page's DOM; inline ``<svg>`` text is measured in the page).
+
 Chromium is driven over the DevTools protocol (``--remote-debugging-port`` and the
 ``websockets`` client the environment already has), so no WebDriver is needed. Missing Debian
 packages (chromium, chromium-driver, poppler-utils) are installed by
@@ -16,6 +27,7 @@ fixture warehouse.
 from __future__ import annotations
 
 import base64
+import collections
 import functools
 import http.server
 import itertools
@@ -33,9 +45,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 from websockets.sync.client import ClientConnection, connect
 
 from pipelines.report import render_site
+from tests.browser import axe_core
 from tests.test_report_data import build_warehouse
 from tests.test_report_render import copy_project
 
@@ -59,6 +73,10 @@ CHROMIUM_FLAGS = [
     "--window-size=1280,900",
 ]
 PAGE_TIMEOUT = 30.0
+AXE_TIMEOUT = 120.0
+DESKTOP, PHONE = 1280, 390
+HEIGHTS = {DESKTOP: 900, PHONE: 844}
+MIN_CHART_TEXT_PX = 10.0
 
 
 # --------------------------------------------------------------------------- set-up
@@ -124,13 +142,20 @@ class DevTools:
         self.ids = itertools.count(1)
         self.events: list[dict] = []
 
-    def call(self, method: str, session: str | None = None, **params: object) -> dict:
+    def call(
+        self,
+        method: str,
+        session: str | None = None,
+        *,
+        timeout: float = PAGE_TIMEOUT,
+        **params: object,
+    ) -> dict:
         message_id = next(self.ids)
         message: dict = {"id": message_id, "method": method, "params": params}
         if session:
             message["sessionId"] = session
         self.ws.send(json.dumps(message))
-        deadline = time.monotonic() + PAGE_TIMEOUT
+        deadline = time.monotonic() + timeout
         while True:
             reply = json.loads(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
             if reply.get("id") == message_id:
@@ -138,6 +163,27 @@ class DevTools:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
             self.events.append(reply)
+
+    def evaluate(self, session: str, expression: str, timeout: float = PAGE_TIMEOUT) -> object:
+        """The value of a JavaScript expression in the page (promises awaited)."""
+        result = self.call(
+            "Runtime.evaluate",
+            session,
+            timeout=timeout,
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:60]}…: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def press(self, session: str, key: str) -> None:
+        """Press and release Tab or Enter, as a keyboard user would."""
+        code, text = {"Tab": (9, ""), "Enter": (13, "\r")}[key]
+        common = {"key": key, "code": key, "windowsVirtualKeyCode": code}
+        self.call("Input.dispatchKeyEvent", session, type="keyDown", text=text, **common)
+        self.call("Input.dispatchKeyEvent", session, type="keyUp", **common)
 
     def wait_for(self, method: str, session: str, timeout: float = PAGE_TIMEOUT) -> None:
         """Receive events until ``method`` arrives for ``session``."""
@@ -188,10 +234,13 @@ class Visit:
     """What a page did in the browser."""
 
     url: str
+    width: int = DESKTOP
     problems: list[str] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     screenshot: bytes = b""
+    axe: list[dict] = field(default_factory=list)
+    layout: list[str] = field(default_factory=list)
 
 
 COLLECT_DOM = """(() => {
@@ -207,30 +256,48 @@ COLLECT_DOM = """(() => {
 })()"""
 
 
-def visit(browser: DevTools, url: str, base: str) -> Visit:
-    """Open ``url`` in a new tab; collect errors, outside requests, links and a screenshot."""
+def visit(
+    browser: DevTools,
+    url: str,
+    base: str,
+    *,
+    width: int = DESKTOP,
+    site: Path | None = None,
+    javascript: bool = True,
+) -> Visit:
+    """Open ``url`` in a new tab ``width`` px wide; collect errors, outside requests, links,
+    a screenshot, axe-core's violations and the layout checks (``layout_problems``)."""
     target = browser.call("Target.createTarget", url="about:blank")["targetId"]
     session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     first_event = len(browser.events)
     try:
         for domain in ("Page", "Runtime", "Log", "Network"):
             browser.call(f"{domain}.enable", session)
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            session,
+            width=width,
+            height=HEIGHTS.get(width, 900),
+            deviceScaleFactor=1,
+            mobile=width < 768,
+        )
+        browser.call("Emulation.setFocusEmulationEnabled", session, enabled=True)
+        browser.call("Emulation.setScriptExecutionDisabled", session, value=not javascript)
         browser.call("Page.navigate", session, url=url)
         browser.wait_for("Page.loadEventFired", session)
-        result = browser.call(
-            "Runtime.evaluate", session, expression=COLLECT_DOM, returnByValue=True
-        )
-        dom = json.loads(result["result"]["value"])
+        dom = json.loads(browser.evaluate(session, COLLECT_DOM))
         height = min(int(dom["height"]), 12000)
         shot = browser.call(
             "Page.captureScreenshot",
             session,
             format="png",
             captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1},
+            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
         )
-        page = Visit(url=url, refs=dom["refs"], ids=set(dom["ids"]))
+        page = Visit(url=url, width=width, refs=dom["refs"], ids=set(dom["ids"]))
         page.screenshot = base64.b64decode(shot["data"])
+        page.axe = run_axe(browser, session) if javascript else []  # axe needs timers
+        page.layout = layout_problems(browser, session, width, base, site)
         time.sleep(0.2)  # late console messages
         browser.call("Runtime.evaluate", session, expression="1")  # flush queued events
         events = [e for e in browser.events[first_event:] if e.get("sessionId") == session]
@@ -291,26 +358,189 @@ def ids_of(path: Path) -> set[str]:
     return set(re.findall(r'\bid="([^"]+)"', path.read_text("utf-8")))
 
 
+# --------------------------------------------------------------------------- axe, layout
+
+
+@functools.cache
+def axe_source() -> str:
+    return axe_core.source()
+
+
+def run_axe(browser: DevTools, session: str) -> list[dict]:
+    """axe-core's violations on the open page (all impacts; ``axe_core.blocking`` filters)."""
+    browser.evaluate(session, axe_source())
+    return json.loads(browser.evaluate(session, axe_core.run_expression(), AXE_TIMEOUT))
+
+
+LAYOUT = """(() => {
+  const shown = el => {
+    if (!el) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  };
+  const items = [...document.querySelectorAll(
+    'header.navbar .navbar-nav > li > a, header.navbar .navbar-nav > li summary')];
+  const charts = [...document.querySelectorAll('img')]
+    .filter(img => /[.]svg([?#]|$)/.test(img.getAttribute('src') || ''))
+    .map(img => ({src: img.currentSrc || img.src, width: img.getBoundingClientRect().width,
+                  loaded: img.complete && img.naturalWidth > 0}));
+  const inline = [...document.querySelectorAll('svg text')].map(text => {
+    const m = text.getScreenCTM();
+    return parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b);
+  });
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + [...el.classList].map(c => '.' + c).join('');
+  const scrollers = [...document.querySelectorAll('body *')].filter(el =>
+    ['auto', 'scroll'].includes(getComputedStyle(el).overflowX)
+    && el.scrollWidth > el.clientWidth + 1);
+  const unreachable = scrollers.filter(el => !(el.getAttribute('tabindex') === '0'
+    && el.getAttribute('role') === 'region' && el.getAttribute('aria-label'))).map(name);
+  const active = document.activeElement;
+  return JSON.stringify({
+    viewport: window.innerWidth, page: document.documentElement.scrollWidth,
+    toggle: shown(document.querySelector('.bm-nav-toggle')),
+    expanded: document.querySelector('.bm-nav-toggle')?.getAttribute('aria-expanded'),
+    focused: !!(active && active.classList.contains('bm-nav-toggle')),
+    items: items.length, items_shown: items.filter(shown).length,
+    charts, inline: inline.length ? Math.min(...inline) : null, unreachable,
+  });
+})()"""
+
+
+def layout_problems(
+    browser: DevTools, session: str, width: int, base: str, site: Path | None
+) -> list[str]:
+    """The page fits the viewport; the navbar is expanded on a desktop and collapsed on a
+    phone, where Tab reaches its button and Enter opens it; on a phone no chart text is
+    smaller than 10 px."""
+    state = json.loads(browser.evaluate(session, LAYOUT))
+    problems = [
+        f"scrolling box without tabindex=0, role=region and aria-label: {box}"
+        for box in state["unreachable"]
+    ]  # Chromium lets Tab reach any scroller (axe then passes it), other browsers do not
+    if max(state["page"], state["viewport"]) > width:  # a phone zooms out to fit a wide page
+        problems.append(f"page {state['page']} px wide in a {width} px viewport")
+    if width >= 768:
+        if state["toggle"] or state["items_shown"] != state["items"] or not state["items"]:
+            problems.append(f"navbar not expanded at {width} px: {state}")
+        return problems
+    if not state["toggle"] or state["items_shown"]:
+        problems.append(f"navbar not collapsed at {width} px: {state}")
+    else:
+        problems += menu_by_keyboard(browser, session)
+    for chart in state["charts"]:
+        if not chart["loaded"]:
+            problems.append(f"chart not loaded: {chart['src']}")
+            continue
+        smallest, view_width = svg_text_metrics(local_file(chart["src"], base, site))
+        if smallest and view_width:
+            px = smallest * chart["width"] / view_width
+            if px < MIN_CHART_TEXT_PX:
+                problems.append(f"chart text {px:.1f} px at {width} px: {chart['src']}")
+    if state["inline"] is not None and state["inline"] < MIN_CHART_TEXT_PX:
+        problems.append(f"inline SVG text {state['inline']:.1f} px at {width} px")
+    return problems
+
+
+def menu_by_keyboard(browser: DevTools, session: str, max_tabs: int = 8) -> list[str]:
+    """Tab to the navbar's menu button (skip link and brand come first), open it with Enter."""
+    for _ in range(max_tabs):
+        browser.press(session, "Tab")
+        if json.loads(browser.evaluate(session, LAYOUT))["focused"]:
+            break
+    else:
+        return [f"menu button not reached with {max_tabs} presses of Tab"]
+    browser.press(session, "Enter")
+    state = json.loads(browser.evaluate(session, LAYOUT))
+    if state["expanded"] != "true" or state["items_shown"] != state["items"]:
+        return [f"Enter on the menu button did not show the navbar: {state}"]
+    return []
+
+
+def local_file(url: str, base: str, site: Path | None) -> Path:
+    """The site's file behind a URL of the local server."""
+    if site is None or not url.startswith(base):
+        raise AssertionError(f"no local file for {url}")
+    return site / unquote(urlsplit(url).path).lstrip("/")
+
+
+SVG_VIEWBOX = re.compile(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)')
+SVG_GLYPH_SCALE = re.compile(r"scale\(([\d.]+)[\s,]+-([\d.]+)\)")
+SVG_FONT_SIZE = re.compile(r"font-size[:=]\s*\"?([\d.]+)|font:[^;\"]*?([\d.]+)px")
+
+
+def svg_text_metrics(path: Path) -> tuple[float | None, float | None]:
+    """Smallest font size of an SVG in its own units (matplotlib's glyphs are paths scaled by
+    size/100; ``<text>`` has a font-size) and its viewBox width."""
+    svg = path.read_text("utf-8")
+    view = SVG_VIEWBOX.search(svg)
+    sizes = [float(x) * 100 for x, y in SVG_GLYPH_SCALE.findall(svg) if x == y]
+    sizes += [float(a or b) for a, b in SVG_FONT_SIZE.findall(svg)]
+    sizes = [s for s in sizes if s > 0]
+    return (min(sizes) if sizes else None), (float(view[1]) if view else None)
+
+
 # --------------------------------------------------------------------------- tests
 
 
+@pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=lambda w: f"{w}px")
 def test_every_page_loads_cleanly_in_chromium(
-    browser: DevTools, server: str, site: Path, tmp_path_factory: pytest.TempPathFactory
+    browser: DevTools,
+    server: str,
+    site: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    width: int,
 ) -> None:
-    shots = tmp_path_factory.mktemp("screenshots")
+    shots = tmp_path_factory.mktemp(f"screenshots-{width}px")
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     assert "index.html" in pages and len(pages) > 30
-    report = {}
+    report, minor = {}, collections.Counter()
     for name in pages:
-        page = visit(browser, server + name, server)
-        problems = page.problems + broken_links(page, server, site)
+        page = visit(browser, server + name, server, width=width, site=site)
+        problems = [
+            *page.problems,
+            *broken_links(page, server, site),
+            *axe_core.blocking(page.axe),
+            *page.layout,
+        ]
+        minor.update(f"{v['impact']} {v['id']}" for v in page.axe)
         if problems:
             report[name] = problems
         shot = shots / (name.replace("/", "__").removesuffix(".html") + ".png")
         shot.write_bytes(page.screenshot)
         assert page.screenshot.startswith(b"\x89PNG") and len(page.screenshot) > 20_000, name
-    print(f"\n{len(pages)} pages opened in Chromium; screenshots in {shots}")
+    print(f"\n{len(pages)} pages opened in Chromium at {width} px; screenshots in {shots}")
+    print(f"axe-core {axe_core.VERSION}, all impacts (pages): {dict(minor)}")
     assert report == {}, json.dumps(report, ensure_ascii=False, indent=1)
+
+
+def test_a_phone_page_failing_axe_the_navbar_or_the_chart_text_is_caught(
+    browser: DevTools, server: str, site: Path
+) -> None:
+    """The phone checks can fail: a navbar that stays open, an image without alt text, a
+    scroll box without a keyboard stop, a chart shrunk to 150 px, a page wider than 390 px."""
+    chart = next(site.rglob("figure-html/*.svg")).relative_to(site).as_posix()
+    bad = site / "_browser_check_phone.html"
+    bad.write_text(
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>x</title>'
+        '</head><body><header class="navbar"><nav aria-label="Hauptnavigation">'
+        '<ul class="navbar-nav"><li><a href="index.html">Start</a></li></ul></nav></header>'
+        f'<main><h1>x</h1><img src="{chart}" style="width:150px">'
+        '<div style="overflow-x:auto;width:200px"><p style="width:900px">breit</p></div>'
+        '<p style="width:600px">zu breit</p></main></body></html>',
+        encoding="utf-8",
+    )
+    try:
+        page = visit(browser, server + bad.name, server, width=PHONE, site=site)
+    finally:
+        bad.unlink()
+    problems = "\n".join(axe_core.blocking(page.axe) + page.layout)
+    assert "axe critical image-alt" in problems
+    assert "scrolling box without tabindex=0, role=region and aria-label: div" in problems
+    assert f"navbar not collapsed at {PHONE} px" in problems
+    assert f"px at {PHONE} px: {server}{chart}" in problems
+    assert f"px wide in a {PHONE} px viewport" in problems
 
 
 def test_a_page_with_an_outside_request_or_a_broken_link_is_caught(
@@ -336,6 +566,16 @@ def test_a_page_with_an_outside_request_or_a_broken_link_is_caught(
     assert "broken anchor" in problems
 
 
+def test_without_javascript_the_phone_navbar_stays_open(
+    browser: DevTools, server: str, site: Path
+) -> None:
+    """The menu button needs the page's inline script; without it no link may be hidden."""
+    page = visit(browser, server + "index.html", server, width=PHONE, javascript=False)
+    state = next(p for p in page.layout if p.startswith("navbar not collapsed"))
+    shown = re.search(r"'items': (\d+), 'items_shown': (\d+)", state)
+    assert "'toggle': False" in state and shown[1] == shown[2] != "0", state
+
+
 @pytest.mark.parametrize(
     ("pdf", "min_pages", "phrases"),
     [
@@ -348,7 +588,7 @@ def test_a_page_with_an_outside_request_or_a_broken_link_is_caught(
         (
             "kurzreport-schulerfolg.pdf",
             6,
-            ["Schulerfolg sichern", "Inhaltsverzeichnis", "1 Worum es geht", "Abbildung 1",
+            ["Schulerfolg sichern", "1 Worum es geht", "Abbildung 1",
              "Schulformwechsel", "Quelle:", "8,1 %"],
         ),
     ],
@@ -373,4 +613,15 @@ def test_pdf_editions_turn_into_pages_with_their_text(
     ).stdout
     missing = [p for p in phrases if p not in text]
     assert missing == []
+    for url in licence_urls():  # the one address the licence's attribution must print
+        text = text.replace(url, "")
     assert "http://" not in text and "https://" not in text
+
+
+def licence_urls() -> list[str]:
+    """The licence's address from the imprint settings (``reports/_impressum.yml``)."""
+    settings = Path(__file__).parents[1] / "reports" / "_impressum.yml"
+    if not settings.is_file():
+        return []
+    data = yaml.safe_load(settings.read_text("utf-8")) or {}
+    return [v for k, v in data.items() if k.endswith("_url") and isinstance(v, str)]

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines.report.downloads_safety import FORMULA_STARTS, neutralise, neutralise_frame
+from quality.sdc.downloads import read_download
 from quality.sdc.protect import read_downloads
 from tests.test_report_data import build_warehouse, fresh_report_helpers
 
@@ -131,8 +132,7 @@ def test_write_csv_neutralises_a_school_name_from_the_warehouse(
 
     path = tmp_path / "schueler_anzahl.csv"
     written = bm.write_csv("schueler_anzahl", bm.edition(), path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter=";"))
+    rows = read_download(path)  # German headers and labels back to columns and codes
     assert len(rows) == written
     school = [r for r in rows if r["region_key"] == "187120"]
     assert school and {r["region_name"] for r in school} == {"'" + LINK}

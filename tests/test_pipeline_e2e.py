@@ -6,7 +6,6 @@ DAGSTER_HOME in a temporary folder, as a user would.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import os
@@ -19,7 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from quality.sdc.downloads import read_download
 from tests.conftest import SAMPLE
+from tests.disclosure_attack import page_tables
 from tests.fixtures.broken.make_broken import CASES, write_broken_inbox
 
 pytestmark = pytest.mark.e2e
@@ -100,6 +101,45 @@ def test_report_shows_the_seed_figures(refreshed):
     # 2017/18: 123 changes in Sek I (the indicator), 119 among the four main types, 98 out of
     # Gymnasium, 71 late changes.
     assert "2017/18 123 119 98 71" in kurzreport
+
+
+def test_every_headline_is_a_statement_and_schulformwechsel_is_one_number(refreshed):
+    """On the sample site: no indicator's headline series is a 100 % total, and the
+    Schulformwechsel of a school year are the same number on every page that names them."""
+    tmp, _env_vars = refreshed
+    site = tmp / "site"
+    flat = []
+    for path in sorted((site / "indikatoren").glob("*.html")):
+        for table in page_tables(path, site):
+            if table.header[:1] == ["Zeitraum"] and len(table.header) == 5:
+                local = [row[1] for row in table.rows if len(row) > 1 and row[1] != "–"]
+                if local and all(v.startswith("100,0 %") for v in local):
+                    flat.append(path.name)
+    assert not flat, f"headline series at a constant 100,0 % (a total category): {flat}"
+
+    name = "Schulformwechsel in der Sekundarstufe I"
+    key_rows = [
+        row
+        for table in page_tables(site / "index.html", site)
+        if table.header[:2] == ["Kennzahl", "Stand"]
+        for row in table.rows
+        if row[0] == name
+    ]
+    assert key_rows, "the start page shows the Schulformwechsel key figure"
+    year, value = key_rows[0][1], key_rows[0][2]
+    shown = {"Startseite": value}
+    page = site / "indikatoren" / "schulformwechsel_anzahl.html"
+    trend = next(t for t in page_tables(page, site) if t.header[:1] == ["Zeitraum"])
+    shown["Kennzahlseite"] = next(r[1] for r in trend.rows if r[0] == year)
+    kurz = site / "kurzreport-schulerfolg.html"
+    series = next(t for t in page_tables(kurz, site) if "Schulformwechsel insgesamt" in t.header)
+    column = series.header.index("Schulformwechsel insgesamt")
+    shown["Kurzreport, Tabelle"] = next(r[column] for r in series.rows if r[0] == year)
+    text = _visible_text(kurz)
+    summary = re.search(rf"Schulformwechsel {re.escape(year)}: (\S+) Wechsel in der", text)
+    assert summary, "the Kurzreport's summary names the Schulformwechsel of the year"
+    shown["Kurzreport, Zusammenfassung"] = summary[1]
+    assert len(set(shown.values())) == 1, f"Schulformwechsel {year}: {shown}"
 
 
 def _visible_text(page: Path) -> str:
@@ -227,16 +267,16 @@ def test_rendered_site_shows_no_small_count_of_a_school_or_stadtbezirk(refreshed
     assert sensitive, "the sample must contain small cells, or this test proves nothing"
     published: dict[tuple, tuple[str, str, str]] = {}
     for csv_file in (tmp / "site").rglob("*.csv"):
-        with csv_file.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter=";"):
-                if "region_key" not in row:
-                    continue
-                key = tuple(
-                    row.get(c, "insgesamt")
-                    for c in ("indicator_id", "region_key", "period", "geschlecht",
-                              "staatsangehoerigkeit", "schulform", "kategorie")
-                )  # fmt: skip
-                published[key] = (row["value"], row["numerator"], row["symbol"])
+        for row in read_download(csv_file):  # German headers and labels back to codes
+            if "region_key" not in row:
+                continue
+            key = tuple(
+                row.get(c, "insgesamt")
+                for c in ("indicator_id", "region_key", "period", "geschlecht",
+                          "staatsangehoerigkeit", "schulform", "kategorie")
+            )  # fmt: skip
+            published[key] = (row["value"], row["numerator"], row["symbol"])
+    assert published, "no download read: the check would pass without looking"
     shown = [key for key in sensitive if key in published and published[key][0] not in ("", ".")]
     assert not shown, shown[:10]
     assert all(published[key][1] == "" for key in sensitive if key in published)
@@ -260,9 +300,8 @@ def test_one_symbol_and_one_reason_in_every_download(refreshed):
     tmp, _ = refreshed
     reasons = set()
     for path in (tmp / "site" / "indikatoren").glob("*.csv"):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter=";"):
-                if row["suppression_reason"]:
-                    assert row["symbol"] == "."
-                    reasons.add(row["suppression_reason"])
+        for row in read_download(path):  # German headers and labels back to codes
+            if row["suppression_reason"]:
+                assert row["symbol"] == "."
+                reasons.add(row["suppression_reason"])
     assert reasons == {"gesperrt"}

@@ -30,10 +30,12 @@ from pipelines.sample.city import (
     STADTBEZIRKE,
 )
 from pipelines.sozialindex_published import protect_district_means
+from quality.sdc.downloads import read_download
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "reports"
 GEOMETRY = REPO / "data" / "sample" / "geo" / "stadtbezirke.geojson"
+LABELS = REPO / "dbt_project" / "seeds" / "bezeichnungen.csv"
 KREFELD, NRW, AGENTUR = "05114", "05", "AA393"
 SCHOOL_YEARS = [f"{y}/{(y + 1) % 100:02d}" for y in range(2014, 2025)]  # 2014/15 … 2024/25
 YEARS = [str(y) for y in range(2015, 2025)]
@@ -402,6 +404,13 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
         "CREATE TABLE published.geheimhaltung_ausnahmen (ausnahme VARCHAR, gegenstand VARCHAR, "
         "begruendung VARCHAR, beschluss VARCHAR)"
     )
+    # the label table as the pipeline publishes it: the seed itself
+    labels = pd.read_csv(LABELS, dtype=str, keep_default_na=False).astype({"sortierung": int})
+    con.register("fixture_labels", labels)
+    con.execute(
+        "CREATE TABLE published.bezeichnungen AS SELECT merkmal, code, bezeichnung, "
+        "CAST(sortierung AS INTEGER) AS sortierung FROM fixture_labels"
+    )
     con.close()
     return path
 
@@ -568,26 +577,33 @@ def test_breakdowns_symbols_and_csv(bm: ModuleType, tmp_path: Path) -> None:
 
     n = bm.write_csv("abgang_ohne_abschluss_quote", bm.edition("2016/17"), tmp_path / "a.csv")
     back = pd.read_csv(tmp_path / "a.csv", sep=";", decimal=",", encoding="utf-8-sig",
-                       dtype={"region_key": str})  # fmt: skip
-    assert len(back) == n and set(back["period"]) == {"2014/15", "2015/16", "2016/17"}
-    assert list(back.columns) == [*TABLES["indicator_values"], "kategorie"]
-    row = back[(back.region_key == "05114") & (back.period == "2016/17")
-               & (back.geschlecht == "insgesamt")].iloc[0]  # fmt: skip
-    assert (row["numerator"], row["denominator"]) == (174, 2160)
+                       dtype={"Regionalschlüssel": str})  # fmt: skip
+    assert len(back) == n and set(back["Zeitraum"]) == {"2014/15", "2015/16", "2016/17"}
+    assert list(back.columns) == bm.column_headers([*TABLES["indicator_values"], "kategorie"])
+    row = back[(back["Regionalschlüssel"] == "05114") & (back["Zeitraum"] == "2016/17")
+               & (back["Geschlecht"] == "Insgesamt")].iloc[0]  # fmt: skip
+    assert (row["Zähler"], row["Nenner"], row["Wert"]) == (174, 2160, 8.1)
 
 
-def test_csv_by_period_and_overview_equal_the_whole_rows(bm: ModuleType, tmp_path: Path) -> None:
+def test_csv_by_period_and_overview_equal_the_whole_rows(
+    bm: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The page reads its rows in parts (per period, or aggregated); the result must be the
     same as writing and describing all published rows at once."""
     ausgabe = bm.edition()
+    downloads = sys.modules["bm_downloads"]
     for indicator_id in ("schueler_anzahl", "arbeitslose_anzahl", "wiederholer_quote"):
         rows = bm.published_rows(indicator_id, ausgabe)
         assert rows["period"].map(bm.period_end).is_monotonic_increasing
         whole = tmp_path / f"{indicator_id}-whole.csv"
-        rows.to_csv(whole, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        monkeypatch.setattr(downloads, "CSV_BATCH_ROWS", 10**9)  # all periods at once
+        assert bm.write_csv(indicator_id, ausgabe, whole) == len(rows)
         parts = tmp_path / f"{indicator_id}.csv"
+        monkeypatch.setattr(downloads, "CSV_BATCH_ROWS", 1)  # every period on its own
         assert bm.write_csv(indicator_id, ausgabe, parts) == len(rows)
         assert parts.read_bytes() == whole.read_bytes()
+        back = pd.DataFrame(read_download(parts))
+        assert sorted(back["period"]) == sorted(rows["period"])
 
         overview = bm.published_overview(indicator_id, ausgabe)
         assert overview["zeilen"].sum() == len(rows)

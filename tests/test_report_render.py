@@ -26,6 +26,7 @@ from pipelines.report.generate_pages import generate_pages
 from pipelines.report.project import load_project
 from pipelines.report.qmd import Markdown, build_notebook, read_page
 from pipelines.report.render import quarto_command
+from quality.sdc.downloads import column_name
 from tests.test_report_data import CATALOGUE, build_warehouse
 
 REPORTS = Path(__file__).resolve().parents[1] / "reports"
@@ -451,7 +452,7 @@ def test_every_catalogue_indicator_has_a_page_with_its_csv(rendered) -> None:
         )  # fmt: skip
         expected = published[(published["indicator_id"] == indicator) & in_edition]
         assert len(csv) == len(expected) > 0, indicator  # the rows of the latest edition
-        assert list(csv.columns) == list(published.columns)
+        assert [column_name(c) for c in csv.columns] == list(published.columns)  # German headers
     page = html(result, "indikatoren/abgang_ohne_abschluss_quote.html")
     assert 'href="abgang_ohne_abschluss_quote.csv"' in page
     assert (

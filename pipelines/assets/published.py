@@ -20,6 +20,7 @@ MART_INPUTS = [
     dg.AssetKey(["reference", "regions"]),
     dg.AssetKey(["reference", "geheimhaltung"]),
     dg.AssetKey(["reference", "geheimhaltung_ausnahmen"]),
+    dg.AssetKey(["reference", "bezeichnungen"]),
 ]
 
 

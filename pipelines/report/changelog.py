@@ -14,13 +14,14 @@ A suppressed cell never is: that its hidden value changed is itself something to
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+
+from quality.sdc.downloads import read_download
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +185,7 @@ def read_published(site: Path) -> tuple[dict[str, dict[tuple[str, ...], Row]], d
     data: dict[str, dict[tuple[str, ...], Row]] = {}
     names: dict[str, str] = {}
     for path in sorted(site.glob(DATA_GLOB)):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle, delimiter=";"))
+        rows = read_download(path)  # German headers and labels back to columns and codes
         data[path.stem] = {
             tuple(row.get(c, TOTAL) for c in KEY_COLUMNS): (
                 row.get("value", ""),
@@ -199,13 +199,19 @@ def read_published(site: Path) -> tuple[dict[str, dict[tuple[str, ...], Row]], d
 
 
 def _same(before: Row, after: Row) -> bool:
+    """The same figure as a reader sees it: compared at the coarser of the two precisions
+    written (an edition written at full precision, ``8,0555…``, and one rounded as the pages
+    show it, ``8,1``, agree)."""
     if before[1] != after[1]:
         return False
     try:
-        old, new = (float(v.replace(",", ".")) if v else math.nan for v in (before[0], after[0]))
-    except ValueError:
+        old, new = (Decimal(v.replace(",", ".")) if v else None for v in (before[0], after[0]))
+    except InvalidOperation:
         return before[0] == after[0]
-    return (math.isnan(old) and math.isnan(new)) or math.isclose(old, new, rel_tol=1e-9)
+    if old is None or new is None or old.is_nan() or new.is_nan():
+        return (old is None or old.is_nan()) and (new is None or new.is_nan())
+    places = Decimal(1).scaleb(max(old.as_tuple().exponent, new.as_tuple().exponent, -9))
+    return old.quantize(places, ROUND_HALF_UP) == new.quantize(places, ROUND_HALF_UP)
 
 
 def _shown(row: Row) -> str:

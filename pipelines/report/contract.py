@@ -75,6 +75,9 @@ TABLES: Mapping[str, tuple[str, ...]] = {
     "geometrie_stadtbezirke": ("region_key", "region_name", "geojson"),
     "geheimhaltung_regeln": ("schwelle_fallzahl", "schwelle_nenner", "schutzintervall"),
     "geheimhaltung_ausnahmen": ("ausnahme", "gegenstand", "begruendung", "beschluss"),
+    # the label table (seed bezeichnungen): German name and order of every code, and the
+    # downloads' column headers (merkmal 'spalte')
+    "bezeichnungen": ("merkmal", "code", "bezeichnung", "sortierung"),
 }
 """Required tables and the columns the pages read."""
 

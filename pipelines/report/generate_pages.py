@@ -40,6 +40,11 @@ SECTIONS = (
     ("indikator_staedte.qmd", {"Stadt"}),
     ("indikator_stadtbezirke.qmd", {"Stadtbezirk"}),
 )
+CITY_COMPARISON = "indikator_staedte.qmd"
+MIN_COMPARISON_CITIES = 3
+"""A city comparison (tile map and table) needs values of at least this many comparison
+cities besides Krefeld; the report's ``bm_karten.MIN_COMPARISON_REGIONS`` says the same."""
+KREFELD = "05114"
 RATE_ALT = (
     "eine orange gestrichelte Linie mit Quadraten für Nordrhein-Westfalen und, wo Werte "
     "vorliegen, eine graue gepunktete Linie für den Median der kreisfreien Vergleichsstädte "
@@ -48,6 +53,14 @@ RATE_ALT = (
 COUNT_ALT = (
     "Anzahlen Nordrhein-Westfalens und anderer Städte sind mit Krefeld nicht vergleichbar und "
     "stehen nur in der Tabelle"
+)
+RATE_MAP_ALT = (
+    "eingefärbt nach der Kennzahl {name}: je höher der Wert, desto dunkler das Blau; Bezirke "
+    "ohne veröffentlichten Wert sind schraffiert"
+)
+COUNT_MAP_ALT = (
+    "mit einem blauen Kreis je Bezirk, dessen Fläche proportional zur Kennzahl {name} ist; "
+    "Bezirke ohne veröffentlichten Wert sind schraffiert und haben keinen Kreis"
 )
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 GENERATED_SUFFIXES = (".qmd", ".csv")
@@ -63,6 +76,8 @@ class CatalogueEntry:
     handlungsfeld: str
     levels: frozenset[str]
     unit: str = "%"
+    comparison_cities: int = 0
+    """Comparison cities with a value in the latest period of the city comparison."""
 
 
 def read_catalogue(warehouse: Path) -> list[CatalogueEntry]:
@@ -73,6 +88,7 @@ def read_catalogue(warehouse: Path) -> list[CatalogueEntry]:
             "SELECT indicator_id, name_de, handlungsfeld, levels, unit "
             "FROM published.indicator_catalogue ORDER BY indicator_id"
         ).fetchall()
+        cities = _comparison_cities(con)
     entries = []
     for indicator_id, name, feld, levels, unit in rows:
         if not INDICATOR_ID.match(indicator_id or ""):
@@ -87,9 +103,60 @@ def read_catalogue(warehouse: Path) -> list[CatalogueEntry]:
                 handlungsfeld=feld,
                 levels=frozenset(p for p in (levels or "").split("|") if p),
                 unit=unit or "",
+                comparison_cities=cities.get(indicator_id, 0),
             )
         )
     return entries
+
+
+def _comparison_cities(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per indicator: how many comparison cities have a value in the latest period in which
+    Krefeld or a comparison city has a row (the period the latest edition's map shows)."""
+    rows = con.execute(
+        """
+        SELECT v.indicator_id, v.period,
+               count(DISTINCT v.region_key) FILTER (
+                   WHERE r.is_comparison_city AND v.value IS NOT NULL
+               ) AS cities
+        FROM published.indicator_values AS v
+        JOIN published.regions AS r USING (region_key)
+        WHERE r.is_comparison_city OR v.region_key = ?
+        GROUP BY ALL
+        """,
+        [KREFELD],
+    ).fetchall()
+    latest: dict[str, tuple[tuple[int, ...], int]] = {}
+    for indicator_id, period, cities in rows:
+        key = _period_order(period)
+        if indicator_id not in latest or key > latest[indicator_id][0]:
+            latest[indicator_id] = (key, cities)
+    return {indicator_id: cities for indicator_id, (_, cities) in latest.items()}
+
+
+def _period_order(period: str) -> tuple[int, ...]:
+    """Sort key by the end of a period: ``2024/25`` ends in July 2025, ``2024`` in December,
+    ``2024-03`` and ``2024-03-31`` in March (as the report's ``period_end``)."""
+    school_year = re.match(r"^(\d{4})/\d{2}$", period)
+    if school_year:
+        return (int(school_year.group(1)) + 1, 7, 31)
+    parts = [int(p) for p in period.split("-")]
+    return (parts[0], *(parts[1:] or [12]), *([31] if len(parts) < 3 else []))
+
+
+def sections(entry: CatalogueEntry) -> list[str]:
+    """The section templates of an indicator's page. The city comparison needs values of
+    at least three comparison cities (a map of Krefeld alone compares nothing) and is not
+    drawn for counts (a city's count measures its size, not its situation)."""
+    chosen = []
+    for name, levels in SECTIONS:
+        if not entry.levels & levels:
+            continue
+        if name == CITY_COMPARISON and (
+            entry.unit == "Anzahl" or entry.comparison_cities < MIN_COMPARISON_CITIES
+        ):
+            continue
+        chosen.append(name)
+    return chosen
 
 
 def page_text(entry: CatalogueEntry, templates: Mapping[str, str]) -> str:
@@ -108,14 +175,13 @@ def page_text(entry: CatalogueEntry, templates: Mapping[str, str]) -> str:
         "fuer_ort": "für Krefeld" if city else "für den Agenturbezirk Krefeld",
         # the charts leave NRW and the other cities out of counts (not comparable)
         "vergleich_alt": COUNT_ALT if entry.unit == "Anzahl" else RATE_ALT,
+        "karte_alt": (COUNT_MAP_ALT if entry.unit == "Anzahl" else RATE_MAP_ALT).format(
+            name=quoted(entry.name)
+        ),
     }  # fmt: skip
-    sections = [
-        Template(templates[name]).substitute(values).strip()
-        for name, levels in SECTIONS
-        if entry.levels & levels
-    ]
+    parts = [Template(templates[name]).substitute(values).strip() for name in sections(entry)]
     page = Template(templates[PAGE_TEMPLATE]).substitute(
-        values, abschnitte="\n\n".join(sections) or ""
+        values, abschnitte="\n\n".join(parts) or ""
     )
     return re.sub(r"\n{3,}", "\n\n", page)
 

@@ -286,7 +286,9 @@ def numeric_code_cells(table: Table, codes: Codes) -> list[tuple[str, str]]:
     header = list(table.header)
 
     def breakdown(name: str) -> bool:
-        return bool(SCHOOL_TYPE_HEADER.search(name)) or name in codes.breakdowns
+        # the header of a label column is the breakdown's name itself ("Schulform"); a value
+        # column is headed by the indicator ("Schulen nach Schulform"): its numbers are counts
+        return bool(SCHOOL_TYPE_HEADER.fullmatch(name)) or name in codes.breakdowns
 
     columns = {i for i, name in enumerate(header) if breakdown(name)}
     corner = header[0] if header else ""

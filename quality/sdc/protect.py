@@ -8,7 +8,6 @@ earlier editions count as published in both.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import pandas as pd
 
 from quality.sdc.audit import audit
 from quality.sdc.declarations import DIMENSIONS, Policy
+from quality.sdc.downloads import read_download
 from quality.sdc.suppress import primary_variables, suppress
 from quality.sdc.system import build_system, shown_in
 from quality.sdc.thresholds import Thresholds
@@ -127,11 +127,11 @@ def audit_published(
 
 
 def read_downloads(paths: Iterable[Path]) -> pd.DataFrame:
-    """The cells of published CSV downloads (German number format), as text and floats."""
+    """The cells of published CSV downloads (German headers, labels and number format), as
+    codes, text and floats."""
     frames = []
     for path in paths:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle, delimiter=";"))
+        rows = read_download(Path(path))  # German headers and labels back to codes
         if rows:
             frames.append(pd.DataFrame(rows).assign(_file=Path(path).name))
     if not frames:

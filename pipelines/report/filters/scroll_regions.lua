@@ -69,10 +69,25 @@ local function figure(fig)
   return fig
 end
 
+-- A table without caption is named after the heading above it ("Tabelle zu „Bildung“",
+-- numbered if a heading has several), so that no two regions of a page share a name.
+local heading, unnamed = nil, {}
+
 local function table_region(tbl)
-  return region({ tbl }, caption_text(tbl.caption.long, "Tabelle"), "table")
+  local label = caption_text(tbl.caption.long, nil)
+  if not label then
+    label = heading and ("Tabelle zu „" .. heading .. "“") or "Tabelle"
+    unnamed[label] = (unnamed[label] or 0) + 1
+    if unnamed[label] > 1 then label = label .. " (" .. unnamed[label] .. ")" end
+  end
+  return region({ tbl }, label, "table"), false
 end
 
 return {
-  { Figure = figure, Table = table_region },
+  {
+    traverse = "topdown",
+    Header = function(h) heading = pandoc.utils.stringify(h.content) end,
+    Figure = function(fig) return figure(fig), false end,
+    Table = table_region,
+  },
 }
