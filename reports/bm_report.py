@@ -36,6 +36,7 @@ from bm_daten import (  # noqa: F401
     Indicator,
     Trend,
     breakdown_columns,
+    breakdown_series,
     comparison_cities,
     connect,
     districts,
@@ -142,6 +143,7 @@ from bm_sozialindex import (  # noqa: F401
 from bm_tabellen import (  # noqa: F401
     KEY_FIGURE_HEADER,
     KeyFigure,
+    breakdown_series_table,
     breakdown_tables,
     catalogue_table,
     city_table,

@@ -16,6 +16,7 @@ from bm_daten import (
     Trend,
     breakdown_columns,
     format_period,
+    headline,
     latest,
     local_region,
     previous_period,
@@ -278,10 +279,14 @@ def breakdown_tables(entry: Indicator, ausgabe: Edition) -> str:
     period = latest(frame)
     frame = frame[frame["period"] == period]
     columns = breakdown_columns()
+    codes = headline(entry.id)  # the other breakdowns at the headline series' codes
     parts = []
     for column in columns:
-        others = [c for c in columns if c != column]
-        rows = frame[(frame[column] != TOTAL) & (frame[others] == TOTAL).all(axis=1)]
+        keep = frame[column] != TOTAL
+        for other in columns:
+            if other != column:
+                keep &= frame[other] == codes[other]
+        rows = frame[keep]
         if rows.empty:
             continue
         # labels and natural order from the label table (age groups by age, not alphabet)
@@ -302,6 +307,16 @@ def breakdown_tables(entry: Indicator, ausgabe: Edition) -> str:
     return "\n\n".join(parts)
 
 
+def leit_text(entry: Indicator) -> str:
+    """What the headline series of a category indicator shows, in words and with the
+    category's label: "Anteil ohne Hauptschulabschluss (Abschlussart: ohne …)"; '' without."""
+    if entry.leit is None:
+        return ""
+    column, code = entry.leit
+    merkmal = entry.kategorie if column == "kategorie" and entry.kategorie else BREAKDOWNS[column]
+    return f"{entry.leit_name or code_label(column, code)} ({merkmal}: {code_label(column, code)})"
+
+
 def indicator_facts(entry: Indicator) -> str:
     """The catalogue's facts about an indicator as a two-column table."""
     levels = ", ".join(LEVEL_NAMES.get(level, level) for level in entry.levels)
@@ -312,6 +327,28 @@ def indicator_facts(entry: Indicator) -> str:
         ("Quelle", entry.source),
         ("Räumliche Ebenen", levels),
         ("Wertung", JUDGEMENT.get(entry.higher_is_better, "keine Wertung")),
+        ("Leitwert", leit_text(entry)),
         ("Hinweise", entry.notes),
     ]
     return markdown_table(["Merkmal", "Angabe"], [[k, v] for k, v in facts if v], align="ll")
+
+
+def breakdown_series_table(
+    frame: pd.DataFrame, labels: dict[str, str], unit: str, merkmal: str
+) -> str:
+    """The values behind ``bm_charts.breakdown_bars``: one row per category (label, in the
+    label table's order; first column headed by the breakdown's name ``merkmal``), one column
+    per period (``breakdown_series`` gives the frame)."""
+    periods = list(dict.fromkeys(frame["period"]))
+    cells = {(r.period, r.category): (r.value, r.symbol) for r in frame.itertuples()}
+    order = [code for code in labels if code in set(frame["category"])]
+    order += sorted(set(frame["category"]) - set(order))
+    rows = [
+        [labels.get(code, code)]
+        + [format_value(*cells.get((p, code), (None, None)), unit) for p in periods]
+        for code in order
+    ]
+    if not rows:
+        return markdown_table([merkmal, "Wert"], [["Keine Aufgliederung", ""]], align="ll")
+    header = [merkmal, *(format_period(p) for p in periods)]
+    return markdown_table(header, rows, align="l" + "r" * len(periods))

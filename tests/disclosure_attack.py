@@ -99,6 +99,7 @@ class Downloads:
     units: dict[str, str] = field(default_factory=dict)
     periods: dict[str, dict[str, str]] = field(default_factory=dict)  # id → shown → period
     totals: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (id, region)
+    headline: dict[str, dict[str, str]] = field(default_factory=dict)  # id → {dim: code}
     _local: list[str | None] = field(default_factory=list)
 
     def cell(self, cell: Cell) -> dict[str, str] | None:
@@ -170,7 +171,27 @@ def read_downloads(site: Path) -> Downloads:
                 out.periods.setdefault(indicator, {})[shown_period(row["period"])] = row["period"]
                 if all(d == TOTAL for d in dims):
                     out.totals.setdefault((indicator, region), set()).add(row["period"])
+    out.headline = read_headlines(site, labels)
     return out
+
+
+LEIT = re.compile(r".*\((?P<merkmal>[^:()]+): (?P<category>.+)\)$")
+
+
+def read_headlines(site: Path, labels: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The headline category of category indicators, as their pages state it in the facts
+    table („Leitwert: Anteil … (Abschlussart: ohne Hauptschulabschluss …)“): their series,
+    key figures and maps show that category, not the total."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted((site / "indikatoren").glob("*.html")):
+        for table in page_tables(path, site):
+            if table.header != ["Merkmal", "Angabe"]:
+                continue
+            for name, text in (r for r in table.rows if len(r) == 2):
+                if name == "Leitwert" and (m := LEIT.fullmatch(text)):
+                    dim = BREAKDOWN_LABELS.get(m["merkmal"], "kategorie")
+                    found[path.stem] = {dim: labels[dim].get(m["category"], m["category"])}
+    return found
 
 
 MONTHS = (
@@ -373,12 +394,24 @@ class _Mapper:
             return self.by_region(table)
         if header[:1] == ["Kennzahl (Stand)"]:
             return self.panels(table)
+        if indicator and len(header) >= 2 and all(self._period(indicator, h) for h in header[1:]):
+            return self.breakdown_series(table, indicator)
         intro = f"Nach {header[0]} (" if header else ""
         if indicator and len(header) == 2 and intro in table.before and table.before[-1] == ")":
             # „Nach Geschlecht (Krefeld, 2024/25)“ right before the table
             region, _, shown_at = table.before.rsplit(intro, 1)[1][:-1].rpartition(", ")
             return self.breakdown(table, indicator, header[0], region, shown_at)
         return None
+
+    def _head(self, indicator: str, region: str, period: str) -> Cell:
+        """The cell of the indicator's headline series (the total, or its headline category)."""
+        return _total(indicator, region, period, **self.d.headline.get(indicator, {}))
+
+    def _part(self, indicator: str, region: str, period: str, dim: str, code: str) -> Cell:
+        """A breakdown's cell: one category of ``dim``, the others as in the headline."""
+        return _total(
+            indicator, region, period, **{**self.d.headline.get(indicator, {}), dim: code}
+        )
 
     def _period(self, indicator: str, text: str) -> str | None:
         return self.d.periods.get(indicator, {}).get(text)
@@ -401,7 +434,9 @@ class _Mapper:
                     break
                 for region, text in ((local, row[1]), (self.nrw, row[2])):
                     if region and text != NOT_SHOWN:
-                        shown.append(self._shown(table, _total(candidate, region, period), text))
+                        shown.append(
+                            self._shown(table, self._head(candidate, region, period), text)
+                        )
             if indicator:
                 return shown
             score = _agreement(shown, self.d)
@@ -422,7 +457,7 @@ class _Mapper:
                 continue
             for region, text in ((local, local_text), (self.nrw, nrw_text)):
                 if region and text != NOT_SHOWN:
-                    shown.append(self._shown(table, _total(indicator, region, period), text))
+                    shown.append(self._shown(table, self._head(indicator, region, period), text))
         return shown
 
     def key_figures(self, table: Table) -> list[Shown]:
@@ -437,12 +472,12 @@ class _Mapper:
             period = self._period(indicator, label) if indicator else None
             if period is None or local is None:
                 continue
-            shown.append(self._shown(table, _total(indicator, local, period), value))
+            shown.append(self._shown(table, self._head(indicator, local, period), value))
             if change != NOT_SHOWN:  # a change tells last year's value: it must be shown too
-                before = _total(indicator, local, previous_period(period))
+                before = self._head(indicator, local, previous_period(period))
                 shown.append(self._shown(table, before, change, exact=False))
             if self.nrw and nrw_text != NOT_SHOWN:
-                shown.append(self._shown(table, _total(indicator, self.nrw, period), nrw_text))
+                shown.append(self._shown(table, self._head(indicator, self.nrw, period), nrw_text))
         return shown
 
     def by_region(self, table: Table) -> list[Shown]:
@@ -454,7 +489,7 @@ class _Mapper:
         regions = [(self.d.region(row[0], (level,)), row[1]) for row in table.rows if len(row) > 1]
         period = self.d.latest(indicator, [r for r, _ in regions if r])
         return [
-            self._shown(table, _total(indicator, region, period), text)
+            self._shown(table, self._head(indicator, region, period), text)
             for region, text in regions
             if region and period and text != NOT_SHOWN
         ]
@@ -471,8 +506,26 @@ class _Mapper:
                 continue
             for region, text in zip(districts, texts, strict=True):
                 if region and text != NOT_SHOWN:
-                    shown.append(self._shown(table, _total(indicator, region, period), text))
+                    shown.append(self._shown(table, self._head(indicator, region, period), text))
         return shown
+
+    def breakdown_series(self, table: Table, indicator: str) -> list[Shown]:
+        """Category label | one column per period: the own region's breakdown over time
+        (the table under a breakdown chart; its first header names the breakdown)."""
+        dim = BREAKDOWN_LABELS.get(table.header[0], "kategorie")
+        local = self.d.local_region(indicator)
+        if local is None:
+            return []
+        codes = self.labels[dim]
+        periods = [self._period(indicator, h) for h in table.header[1:]]
+        return [
+            self._shown(
+                table, self._part(indicator, local, period, dim, codes.get(name, name)), text
+            )
+            for name, *texts in (r for r in table.rows if len(r) == len(table.header))
+            for period, text in zip(periods, texts, strict=True)
+            if period and text != NOT_SHOWN
+        ]
 
     def breakdown(
         self, table: Table, indicator: str, label: str, region_name: str, shown_at: str
@@ -486,7 +539,7 @@ class _Mapper:
         codes = self.labels[dim]  # the page names the category by its label
         return [
             self._shown(
-                table, _total(indicator, region, period, **{dim: codes.get(name, name)}), text
+                table, self._part(indicator, region, period, dim, codes.get(name, name)), text
             )
             for name, text in (r for r in table.rows if len(r) == 2)
             if text != NOT_SHOWN

@@ -6,6 +6,7 @@ DAGSTER_HOME in a temporary folder, as a user would.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import os
@@ -16,8 +17,10 @@ import sys
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
+from pipelines.report.release_checks import code_tokens, seed_codes
 from quality.sdc.downloads import read_download
 from tests.conftest import SAMPLE
 from tests.disclosure_attack import page_tables
@@ -140,6 +143,39 @@ def test_every_headline_is_a_statement_and_schulformwechsel_is_one_number(refres
     assert summary, "the Kurzreport's summary names the Schulformwechsel of the year"
     shown["Kurzreport, Zusammenfassung"] = summary[1]
     assert len(set(shown.values())) == 1, f"Schulformwechsel {year}: {shown}"
+
+
+LABEL_COLUMNS = (
+    "Geschlecht",
+    "Staatsangehörigkeit",
+    "Schulform",
+    "Kategorie",
+    "Grund der Sperrung",
+)
+
+
+def test_downloads_speak_german_no_codes_in_headers_or_labels(refreshed):
+    """CSV and XLSX: German headers, and every breakdown cell a label, never a code."""
+    tmp, _env_vars = refreshed
+    site = tmp / "site"
+    codes = seed_codes()
+    found = []
+    for path in sorted((site / "indikatoren").glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter=";")
+            header = reader.fieldnames or []
+            found += [(path.name, h) for h in header if "_" in h]
+            labels = {row[c] for row in reader for c in LABEL_COLUMNS if row.get(c)}
+        found += [(path.name, v) for v in labels if code_tokens(v, codes) or v in codes.numeric]
+    book = openpyxl.load_workbook(site / "indikatoren" / "alle_kennzahlen.xlsx", read_only=True)
+    for sheet in book.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h) for h in next(rows)]
+        found += [(sheet.title, h) for h in header if "_" in h]
+        at = [header.index(c) for c in LABEL_COLUMNS if c in header]
+        labels = {str(row[i]) for row in rows for i in at if row[i] is not None}
+        found += [(sheet.title, v) for v in labels if code_tokens(v, codes) or v in codes.numeric]
+    assert not found, found[:20]
 
 
 def _visible_text(page: Path) -> str:

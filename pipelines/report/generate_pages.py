@@ -34,6 +34,10 @@ from pipelines.report.contract import ContractError, check_warehouse
 OUTPUT_DIR = "indikatoren"
 TEMPLATE_DIR = "_vorlagen"
 PAGE_TEMPLATE = "indikator.qmd"
+BREAKDOWN_TEMPLATE = "indikator_aufgliederung.qmd"
+"""The chart of all categories of a category indicator (and its table)."""
+BREAKDOWN_NAMES = {"geschlecht": "Geschlecht", "staatsangehoerigkeit": "Staatsangehörigkeit",
+                   "schulform": "Schulform"}  # fmt: skip
 SECTIONS = (
     # (template, levels that call for it): the page shows only what the indicator has
     ("indikator_entwicklung.qmd", {"Land", "Stadt", "Agenturbezirk"}),
@@ -78,19 +82,30 @@ class CatalogueEntry:
     unit: str = "%"
     comparison_cities: int = 0
     """Comparison cities with a value in the latest period of the city comparison."""
+    breakdown: tuple[str, str] | None = None
+    """(column, name) of the breakdown whose categories the page charts: the headline
+    category's column, else ``kategorie`` when the catalogue names one."""
 
 
 def read_catalogue(warehouse: Path) -> list[CatalogueEntry]:
     """The catalogue rows, checked to make usable file names and labels."""
     check_warehouse(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        present = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'published' AND table_name = 'indicator_catalogue'"
+            ).fetchall()
+        }
+        optional = [c if c in present else f"NULL AS {c}" for c in ("kategorie_de", "leit_merkmal")]
         rows = con.execute(
-            "SELECT indicator_id, name_de, handlungsfeld, levels, unit "
-            "FROM published.indicator_catalogue ORDER BY indicator_id"
+            "SELECT indicator_id, name_de, handlungsfeld, levels, unit, "
+            f"{', '.join(optional)} FROM published.indicator_catalogue ORDER BY indicator_id"
         ).fetchall()
         cities = _comparison_cities(con)
     entries = []
-    for indicator_id, name, feld, levels, unit in rows:
+    for indicator_id, name, feld, levels, unit, kategorie, leit in rows:
         if not INDICATOR_ID.match(indicator_id or ""):
             raise ContractError(
                 f"indicator_catalogue: indicator_id {indicator_id!r} must be lower-case "
@@ -104,9 +119,16 @@ def read_catalogue(warehouse: Path) -> list[CatalogueEntry]:
                 levels=frozenset(p for p in (levels or "").split("|") if p),
                 unit=unit or "",
                 comparison_cities=cities.get(indicator_id, 0),
+                breakdown=_breakdown(kategorie, leit),
             )
         )
     return entries
+
+
+def _breakdown(kategorie: str | None, leit: str | None) -> tuple[str, str] | None:
+    if leit:
+        return leit, kategorie if leit == "kategorie" and kategorie else BREAKDOWN_NAMES[leit]
+    return ("kategorie", kategorie) if kategorie else None
 
 
 def _comparison_cities(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -180,8 +202,14 @@ def page_text(entry: CatalogueEntry, templates: Mapping[str, str]) -> str:
         ),
     }  # fmt: skip
     parts = [Template(templates[name]).substitute(values).strip() for name in sections(entry)]
+    breakdown = ""
+    if entry.breakdown is not None:
+        column, merkmal = entry.breakdown
+        breakdown = Template(templates[BREAKDOWN_TEMPLATE]).substitute(
+            values, spalte=column, merkmal_q=quoted(merkmal)
+        )
     page = Template(templates[PAGE_TEMPLATE]).substitute(
-        values, abschnitte="\n\n".join(parts) or ""
+        values, abschnitte="\n\n".join(parts) or "", aufgliederung=breakdown.strip()
     )
     return re.sub(r"\n{3,}", "\n\n", page)
 
@@ -191,7 +219,7 @@ def generate_pages(project_dir: Path, warehouse: Path) -> list[Path]:
     pages (and their CSV files) of indicators that left the catalogue. Returns the pages."""
     project_dir = Path(project_dir)
     template_dir = project_dir / TEMPLATE_DIR
-    names = [PAGE_TEMPLATE, *(name for name, _ in SECTIONS)]
+    names = [PAGE_TEMPLATE, BREAKDOWN_TEMPLATE, *(name for name, _ in SECTIONS)]
     missing = [n for n in names if not (template_dir / n).is_file()]
     if missing:
         raise FileNotFoundError(f"templates missing in {template_dir}: {missing}")
