@@ -2,7 +2,10 @@
 -- indicator in the mart, with all other breakdowns at `insgesamt`: the pages show that series.
 -- A typo in the seed (a code the indicator does not have) returns the indicator.
 with headline as (
-    select indicator_id, leit_merkmal, leit_code
+    select
+        indicator_id,
+        leit_merkmal,
+        leit_code
     from {{ ref('indicator_catalogue') }}
     where leit_merkmal is not null
 ),
@@ -14,7 +17,7 @@ present as (
     from headline as h
     left join {{ ref('fct_indicator_values') }} as v
         on
-            v.indicator_id = h.indicator_id
+            h.indicator_id = v.indicator_id
             and case h.leit_merkmal
                 when 'kategorie' then v.kategorie
                 when 'schulform' then v.schulform
