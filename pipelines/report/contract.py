@@ -75,12 +75,31 @@ TABLES: Mapping[str, tuple[str, ...]] = {
     "geometrie_stadtbezirke": ("region_key", "region_name", "geojson"),
     "geheimhaltung_regeln": ("schwelle_fallzahl", "schwelle_nenner", "schutzintervall"),
     "geheimhaltung_ausnahmen": ("ausnahme", "gegenstand", "begruendung", "beschluss"),
+    "vergleichsstaedte": (
+        "indicator_id",
+        "period",
+        "geschlecht",
+        "staatsangehoerigkeit",
+        "schulform",
+        "median",
+        "min",
+        "max",
+        "n",
+    ),
+    "schulformwechsel_reihe": (
+        "school_year",
+        "insgesamt",
+        "vier_schulformen",
+        "aus_gymnasium",
+        "spaet",
+    ),
 }
 """Required tables and the columns the pages read."""
 
 OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     # a fourth breakdown (Abschlussart, Altersgruppe, …; total 'insgesamt') and its label
     "indicator_values": ("kategorie",),
+    "vergleichsstaedte": ("kategorie",),
     "indicator_catalogue": ("kategorie_de", "leit_merkmal", "leit_code", "leit_name_de"),
 }
 """Columns used when present; the pages work without them."""
