@@ -332,7 +332,7 @@ def test_catalogue_row_without_model_fails_naming_it_and_readme_example_fixes_it
         handle.write(
             "familiensprache_quote,Familiensprache nicht Deutsch,Anteil …,Schüler/innen mit "
             "nichtdeutscher Familiensprache,Schüler/innen,%,Allgemeinbildende Schule,"
-            "Schulverwaltung,,Stadt|Stadtbezirk|Schule,4,10,,\n"
+            "Schulverwaltung,,Stadt|Stadtbezirk|Schule,4,10,,,,,\n"  # no leit_* columns
         )
     failed = run_dbt(project, warehouse, "build", "--exclude", PUBLISHED)
     assert failed.returncode != 0
