@@ -39,7 +39,7 @@ STAGE_LABELS: Mapping[str, str] = {
     "bildungsmonitor_dbt_assets": "dbt (Modelle und Tests)",
     "mart_checks": "Prüfungen",
     "geheimhaltung": "Geheimhaltung",
-    "published_dbt_assets": "veröffentlichte Tabellen (dbt)",
+    "published_dbt_assets": "veröffentlichte Tabellen",
     "disclosure_audit": "Geheimhaltungsprüfung",
     "report_site": "Bericht",
     "release": "Freigabe",
