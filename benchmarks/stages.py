@@ -61,15 +61,15 @@ def stage_of(step_key: str) -> str:
         return "inbox"
     if step_key.startswith("raw_"):  # raw_tables; one step per table (and pandera) in older results
         return "checks" if step_key.endswith("_pandera_schema") else "raw"
+    if step_key in {"published_tables", "geheimhaltung", "published_dbt_assets"}:
+        return "published"  # the disclosure decision and the published dbt models
     if DBT_STEP_MARKER in step_key:
         return "dbt_build"
-    if step_key == "published_tables":
-        return "published"
     if step_key == "report_site":
         return "report"
     if step_key == "release":
         return "release"
-    return "checks"  # mart_checks; older results: marts__<model>_<check>, published_tables_<check>
+    return "checks"  # mart_checks, disclosure_audit; older results: marts__<model>_<check>, …
 
 
 def split_stages(run: RunTiming, process_start: float, process_end: float) -> dict[str, float]:

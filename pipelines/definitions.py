@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project
+from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project, published_dbt_assets
 from pipelines.assets.landing import inbox
 from pipelines.assets.mart_checks import mart_checks
-from pipelines.assets.published import published_tables
+from pipelines.assets.published import disclosure_audit, geheimhaltung
 from pipelines.assets.raw import raw_tables
 from pipelines.assets.report import release, report_site
 from pipelines.dbt_manifest import dbt_executable
@@ -22,11 +22,12 @@ defs = dg.Definitions(
         inbox,
         raw_tables,
         bildungsmonitor_dbt_assets,
-        published_tables,
+        geheimhaltung,
+        published_dbt_assets,
         report_site,
         release,
     ],
-    asset_checks=mart_checks,
+    asset_checks=[*mart_checks, disclosure_audit],
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor, refresh_failure_email],

@@ -38,7 +38,9 @@ STAGE_LABELS: Mapping[str, str] = {
     "raw_tables": "Rohdaten",
     "bildungsmonitor_dbt_assets": "dbt (Modelle und Tests)",
     "mart_checks": "Prüfungen",
-    "published_tables": "veröffentlichte Tabellen",
+    "geheimhaltung": "Geheimhaltung",
+    "published_dbt_assets": "veröffentlichte Tabellen",
+    "disclosure_audit": "Geheimhaltungsprüfung",
     "report_site": "Bericht",
     "release": "Freigabe",
 }

@@ -1,11 +1,15 @@
-"""The ``published`` layer: what the report and the website may read, after disclosure control.
+"""The disclosure decisions the ``published`` dbt models join (schema ``intern``).
 
-Built from the marts in the run's staging warehouse. Indicator values pass through
+The published tables themselves are dbt models (``dbt_project/models/published``); what dbt
+cannot decide is here: which indicator cells are suppressed. They pass through
 :mod:`quality.sdc` as one system (every indicator and level the policy in the seed
 ``geheimhaltung`` protects, linked by the populations they count and by the regions
-hierarchy), with the cells of earlier editions counted as published; per-pupil tables never get
-here; the Stadtbezirk geometry comes from the data directory so the city's real file can
-replace the schematic sample one.
+hierarchy), with the cells of earlier editions counted as published. The decisions — cell key,
+public symbol and reason, internal kind — go to ``intern.geheimhaltung``; the Schulsozialindex
+districts withheld to ``intern.sozialindex_sperren``; the thresholds used to
+``intern.geheimhaltung_regeln`` (the method page states the rule the decisions were made with).
+The Stadtbezirk geometry comes from the data directory so the city's real file can replace the
+schematic sample one (``intern.geometrie_stadtbezirke``).
 """
 
 from __future__ import annotations
@@ -18,62 +22,33 @@ import duckdb
 import pandas as pd
 
 from pipelines.ingest.geo import read_districts
-from pipelines.sozialindex_published import MIN_SCHOOLS_PER_GROUP, district_means
+from pipelines.sozialindex_published import district_means
 from quality.sdc.declarations import Policy, read_policy
 from quality.sdc.protect import Finding, audit_published, protect, read_downloads
 from quality.sdc.thresholds import Thresholds
 
 SCHEMA = "published"
-
-SOZIALINDEX_MERKMALE = {
-    "familiensprache_nichtdeutsch": "Familiensprache nicht Deutsch",
-    "zuzug_ausland": "Zuzug aus dem Ausland",
-    "foerderbedarf_lse": "Förderbedarf Lernen, Sprache, emotionale und soziale Entwicklung",
-    "sgb2_quote_minderjaehrige": "SGB-II-Quote der Minderjährigen im Stadtbezirk",
-}
-
-# Aggregates only: no school names, scores or record ids leave the marts through these.
-AGGREGATE_QUERIES = {
-    "schulformwechsel": """
-        select school_year, von_schulform, von_schulform_name, nach_schulform,
-               nach_schulform_name, jahrgang, cast(sum(anzahl) as double) as anzahl,
-               cast(null as varchar) as symbol, cast(null as varchar) as suppression_reason
-        from marts.mart_schulformwechsel
-        group by all
-        order by all
-    """,
-    # City-wide only (per-district level counts would show single schools' levels), and
-    # only for a school year × group of at least MIN_SCHOOLS_PER_GROUP schools. The district
-    # means are built with suppression by pipelines.sozialindex_published.
-    "sozialindex_stufen": f"""
-        select school_year,
-               case when gruppe ilike 'grund%' then 'Grundschulen'
-                    else 'Weiterführende Schulen' end as schulgruppe,
-               stufe, cast(count(*) as integer) as anzahl_schulen
-        from marts.mart_schulsozialindex
-        where stufe is not null
-        group by school_year, schulgruppe, stufe
-        qualify sum(count(*)) over (partition by school_year, schulgruppe)
-            >= {MIN_SCHOOLS_PER_GROUP}
-        order by all
-    """,
-    "sozialindex_gewichte": """
-        select case when gruppe ilike 'grund%' then 'Grundschulen'
-                    else 'Weiterführende Schulen' end as schulgruppe,
-               referenz_schuljahr as school_year, eingabe as merkmal, gewicht
-        from marts.mart_schulsozialindex_gewichte
-        order by all
-    """,
-}
+INTERNAL_SCHEMA = "intern"
+"""The decisions (never read by a page): which cells are suppressed, and which were primary."""
 
 
 def _replace(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, schema: str = SCHEMA
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    frame: pd.DataFrame,
+    schema: str = INTERNAL_SCHEMA,
+    types: dict[str, str] | None = None,
 ) -> None:
+    """Write ``frame`` as ``schema.name``; ``types`` casts columns (an empty or all-NULL
+    column would otherwise get DuckDB's NULL type, which a dbt contract rejects)."""
+    types = types or {}
+    columns = ", ".join(
+        f"cast({c} as {types[c]}) as {c}" if c in types else c for c in frame.columns
+    )
     con.execute(f"create schema if not exists {schema}")
     con.register("_frame", frame)
     try:
-        con.execute(f"create or replace table {schema}.{name} as select * from _frame")
+        con.execute(f"create or replace table {schema}.{name} as select {columns} from _frame")
     finally:
         con.unregister("_frame")
 
@@ -103,13 +78,10 @@ VALUES_QUERY = """
     order by all
 """
 
-INTERNAL_SCHEMA = "intern"
-"""Tables for the working group only (never read by a page): which cells were primary."""
-
 
 @dataclass(frozen=True)
-class IndicatorValuesBuild:
-    """What building ``published.indicator_values`` did."""
+class Decisions:
+    """What deciding the indicator cells' suppression did."""
 
     rows: int
     primary: int
@@ -126,39 +98,99 @@ def earlier_editions(register: Path | None) -> pd.DataFrame | None:
     return read_downloads(files) if files else None
 
 
-def build_indicator_values(
+def decide_indicator_values(
     con: duckdb.DuckDBPyConnection,
     thresholds: Thresholds,
     *,
     earlier: pd.DataFrame | None = None,
-) -> IndicatorValuesBuild:
-    """``published.indicator_values``: every indicator after disclosure control over the
-    whole published system (all indicators at once: they share populations), and
-    ``intern.geheimhaltung`` with the kind of every suppressed cell."""
+) -> Decisions:
+    """``intern.geheimhaltung``: every suppressed indicator cell (key, public symbol and
+    reason, kind), decided over the whole published system at once (all indicators: they
+    share populations). The dbt model ``published.indicator_values`` applies it."""
     values = con.execute(VALUES_QUERY).df()
     regions = con.execute("select * from marts.dim_region").df()
     protection = protect(
         values, read_policy_from(con), region_parents(regions), thresholds, earlier=earlier
     )
-    frame = protection.frame
-    columns = [c for c in values.columns if c != "symbol"] + ["symbol", "suppression_reason"]
-    _replace(con, "indicator_values", frame[columns].reset_index(drop=True))
-    kinds = frame[list(CELL_KEY)].assign(art=protection.kinds)[protection.kinds.notna()]
-    con.execute(f"create schema if not exists {INTERNAL_SCHEMA}")
-    con.register("_kinds", kinds.reset_index(drop=True))
-    try:
-        con.execute(
-            f"create or replace table {INTERNAL_SCHEMA}.geheimhaltung as select * from _kinds"
-        )
-    finally:
-        con.unregister("_kinds")
+    hidden = protection.kinds.notna()
+    decisions = (
+        protection.frame.loc[hidden, [*CELL_KEY, "symbol", "suppression_reason"]]
+        .assign(art=protection.kinds[hidden])
+        .astype({c: "object" for c in CELL_KEY})
+        .reset_index(drop=True)
+    )
+    _replace(con, "geheimhaltung", decisions, types=dict.fromkeys(decisions.columns, "varchar"))
     counts = protection.kinds.value_counts()
-    return IndicatorValuesBuild(
-        rows=len(frame),
+    return Decisions(
+        rows=len(values),
         primary=int(counts.get("primaer", 0)),
         secondary=int(counts.get("sekundaer", 0)),
         already_public=protection.already_public,
     )
+
+
+def decide_sozialindex(con: duckdb.DuckDBPyConnection) -> int:
+    """``intern.sozialindex_sperren``: the Stadtbezirke whose mean level is withheld
+    (:func:`pipelines.sozialindex_published.hidden_districts`); returns their number."""
+    means = district_means(con)
+    hidden = means.loc[means["symbol"].notna(), ["school_year", "schulgruppe", "region_key"]]
+    _replace(
+        con,
+        "sozialindex_sperren",
+        hidden.reset_index(drop=True),
+        types=dict.fromkeys(hidden.columns, "varchar"),
+    )
+    return len(hidden)
+
+
+MARTS_CHECKSUM = """
+    select bit_xor(hash(indicator_id, region_key, region_level, period, geschlecht,
+                        staatsangehoerigkeit, schulform, kategorie, numerator, denominator,
+                        value, symbol))
+    from marts.fct_indicator_values
+"""
+"""The marts' cells the decisions were made over; the dbt test
+``published_decisions_match_the_marts`` computes the same over the marts it publishes, so a
+``dbt build`` after changed marts without a new decision fails instead of showing new cells."""
+
+
+def record_thresholds(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
+    """``intern.geheimhaltung_regeln``: the thresholds the decisions were made with, and the
+    checksum of the marts they were made for."""
+    (checksum,) = con.execute(MARTS_CHECKSUM).fetchone() or (None,)
+    rules = pd.DataFrame(
+        [
+            {
+                "schwelle_fallzahl": thresholds.count,
+                "schwelle_nenner": thresholds.denominator,
+                "schutzintervall": thresholds.width,
+                "marts_pruefsumme": checksum,
+            }
+        ]
+    )
+    types = dict.fromkeys(rules.columns, "integer") | {"marts_pruefsumme": "ubigint"}
+    _replace(con, "geheimhaltung_regeln", rules.astype(object), types=types)
+
+
+GEOMETRY_COLUMNS = ("region_key", "region_name", "geojson")
+
+
+def write_geometry(con: duckdb.DuckDBPyConnection, geometry_file: Path | None) -> int:
+    """``intern.geometrie_stadtbezirke`` from the data directory's GeoJSON (empty without
+    one: the map pages then say so); returns the number of districts."""
+    rows = []
+    if geometry_file is not None:
+        rows = [
+            {
+                "region_key": f["properties"]["region_key"],
+                "region_name": f["properties"]["name"],
+                "geojson": json.dumps(f, ensure_ascii=False),
+            }
+            for f in read_districts(geometry_file)["features"]
+        ]
+    frame = pd.DataFrame(rows, columns=list(GEOMETRY_COLUMNS)).astype("object")
+    _replace(con, "geometrie_stadtbezirke", frame, types=dict.fromkeys(GEOMETRY_COLUMNS, "varchar"))
+    return len(frame)
 
 
 CELL_KEY = (
@@ -197,65 +229,3 @@ def audit_from(
         thresholds,
         earlier=earlier,
     )
-
-
-def build_published(
-    con: duckdb.DuckDBPyConnection,
-    geometry_file: Path | None,
-    thresholds: Thresholds,
-    *,
-    earlier: pd.DataFrame | None = None,
-) -> tuple[dict[str, int], IndicatorValuesBuild]:
-    """(Re)build every ``published.*`` table; returns row counts per table and what the
-    indicator values' build did."""
-    con.execute(f"create schema if not exists {SCHEMA}")
-    regions = con.execute("select * from marts.dim_region").df()
-    catalogue = con.execute("select * from reference.indicator_catalogue").df()
-    values = build_indicator_values(con, thresholds, earlier=earlier)
-    counts = {"indicator_values": values.rows}
-    tables = {
-        "indicator_catalogue": catalogue.drop(
-            columns=[c for c in ("yoy_tolerance", "yoy_hard_limit") if c in catalogue]
-        ),
-        "regions": regions,
-        # the method page states the rule from these, not from typed numbers
-        "geheimhaltung_regeln": pd.DataFrame(
-            [
-                {
-                    "schwelle_fallzahl": thresholds.count,
-                    "schwelle_nenner": thresholds.denominator,
-                    "schutzintervall": thresholds.width,
-                }
-            ]
-        ),
-        "geheimhaltung_ausnahmen": con.execute(
-            "select ausnahme, gegenstand, begruendung, beschluss "
-            "from reference.geheimhaltung_ausnahmen order by ausnahme"
-        ).df(),
-        # the one label table (codes → German names, natural order, download headers)
-        "bezeichnungen": con.execute(
-            "select merkmal, code, bezeichnung, sortierung "
-            "from reference.bezeichnungen order by merkmal, sortierung, code"
-        ).df(),
-    }
-    for name, query in AGGREGATE_QUERIES.items():
-        tables[name] = con.execute(query).df()
-    tables["sozialindex_stadtbezirke"] = district_means(con)
-    weights = tables["sozialindex_gewichte"]
-    names = weights["merkmal"].map(SOZIALINDEX_MERKMALE).fillna(weights["merkmal"])
-    weights.insert(3, "merkmal_name", names)
-    if geometry_file is not None:
-        districts = read_districts(geometry_file)
-        tables["geometrie_stadtbezirke"] = pd.DataFrame(
-            [
-                {
-                    "region_key": f["properties"]["region_key"],
-                    "region_name": f["properties"]["name"],
-                    "geojson": json.dumps(f, ensure_ascii=False),
-                }
-                for f in districts["features"]
-            ]
-        )
-    for name, frame in tables.items():
-        _replace(con, name, frame.reset_index(drop=True))
-    return counts | {name: len(frame) for name, frame in tables.items()}, values

@@ -321,6 +321,6 @@ def _label(evaluation: dg.AssetCheckEvaluation) -> str:
 
 
 def _is_dbt_test(evaluation: dg.AssetCheckEvaluation) -> bool:
-    from pipelines.assets.dbt import bildungsmonitor_dbt_assets
+    from pipelines.assets.dbt import dbt_check_keys
 
-    return evaluation.asset_check_key in {s.key for s in bildungsmonitor_dbt_assets.check_specs}
+    return evaluation.asset_check_key in dbt_check_keys()

@@ -1,8 +1,8 @@
 """Turn a refresh plan into the asset selection of one ``refresh`` run.
 
 The changed assets and everything downstream of them: a new BA file selects its raw table,
-the dbt models built from it, the checks on those, the published layer, the report and the
-release — and nothing that does not depend on it.
+the dbt models built from it, the checks on those, the disclosure decision
+and the published models, the report and the release — and nothing that does not depend on it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import dagster as dg
 from pipelines.plan import RefreshPlan
 
 INBOX = dg.AssetKey("inbox")
-PUBLISHED = dg.AssetKey("published_tables")
 REPORT = dg.AssetKey("report_site")
 
 
@@ -25,8 +24,10 @@ def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] 
     graph = defs.resolve_asset_graph()
     roots: set[dg.AssetKey] = {dg.AssetKey(f"raw_{t}") for t in plan.raw_tables}
     roots |= set(dbt_keys(plan.dbt_nodes))
-    if plan.published:
-        roots.add(PUBLISHED)
+    if plan.published:  # the disclosure decision, and the published models after it
+        from pipelines.assets.published import DECISION_KEYS
+
+        roots |= set(DECISION_KEYS)
     if plan.report:
         roots.add(REPORT)
     known = {key for key in roots if graph.has(key)}
@@ -38,12 +39,13 @@ def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] 
 
 def dbt_keys(unique_ids: set[str]) -> list[dg.AssetKey]:
     """Asset keys of dbt nodes; a changed test selects what it tests (model or raw table)."""
-    from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project, source_asset_keys
+    from pipelines.assets.dbt import DBT_ASSETS, dbt_project, source_asset_keys
 
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     by_id = {
         spec.metadata.get("dagster_dbt/unique_id"): spec.key
-        for spec in bildungsmonitor_dbt_assets.specs
+        for assets in DBT_ASSETS
+        for spec in assets.specs
     } | source_asset_keys(manifest)  # a changed source test reruns with its raw table
     nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
     keys = []

@@ -660,6 +660,8 @@ def _trend(entry: Indicator, ausgabe: Edition, last: int | None) -> Trend:
     own = local_region(entry)
     cities = comparison_cities()
     frame = yearly(values(entry.id, ausgabe, region_keys=[k for k in (own, NRW) if k] + cities))
+    # the comparison cities' rows only decide which periods the series has; their median,
+    # minimum and maximum come from published.vergleichsstaedte
     periods = list(dict.fromkeys(frame["period"]))
     if last is not None:
         periods = periods[-last:]
@@ -674,10 +676,8 @@ def _trend(entry: Indicator, ausgabe: Edition, last: int | None) -> Trend:
     table["local_symbol"] = column(own, "symbol")
     table["nrw"] = column(NRW, "value")
     table["nrw_symbol"] = column(NRW, "symbol")
-    others = frame[frame["region_key"].isin(cities)].groupby("period")["value"]
-    stats = others.agg(["median", "min", "max", "count"]).reindex(periods)
-    stats.loc[stats["count"] < 3, ["median", "min", "max"]] = float("nan")  # too few to sum up
-    table[["median", "min", "max", "n"]] = stats[["median", "min", "max", "count"]].to_numpy()
+    stats = comparison_summary(entry.id).reindex(periods)
+    table[["median", "min", "max", "n"]] = stats[["median", "min", "max", "n"]].to_numpy()
     return Trend(
         indicator=entry,
         edition=ausgabe,
@@ -685,6 +685,21 @@ def _trend(entry: Indicator, ausgabe: Edition, last: int | None) -> Trend:
         table=table,
         periods=tuple(periods),
     )
+
+
+@remembered
+def comparison_summary(indicator_id: str) -> pd.DataFrame:
+    """The comparison cities' median, minimum, maximum and number per period of the
+    indicator's headline series (``published.vergleichsstaedte``: only periods where at least
+    three cities have a published value), indexed by period."""
+    codes = headline(indicator_id)
+    conditions = " AND ".join(["indicator_id = ?", *(f"{column} = ?" for column in codes)])
+    frame = query(
+        f"SELECT period, median, min, max, n FROM published.vergleichsstaedte WHERE {conditions}",
+        [indicator_id, *codes.values()],
+    )
+    numbers = dict.fromkeys(("median", "min", "max", "n"), "float64")
+    return frame.astype(numbers).set_index("period")
 
 
 def latest_by_region(

@@ -86,24 +86,23 @@ def sfw_by_grade(frame: pd.DataFrame, year: str) -> pd.DataFrame:
     return table
 
 
+SERIES_COLUMNS = ["school_year", "insgesamt", "vier_schulformen", "aus_gymnasium", "spaet"]
+
+
+@remembered
+def _sfw_series() -> pd.DataFrame:
+    frame = query(f"SELECT {', '.join(SERIES_COLUMNS)} FROM published.schulformwechsel_reihe")
+    return frame.astype({c: "float64" for c in SERIES_COLUMNS[1:]})
+
+
 def sfw_series(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per school year: all changes (the indicator "Schulformwechsel in der Sekundarstufe I"),
-    of these the changes among the four types and out of the Gymnasium, and late changes
-    (into grades 8–10, all origins and targets: the indicator of the late changes)."""
-    rows = []
-    for year, part in frame.groupby("school_year", sort=True):
-        four = part[part["von_schulform"].isin(SFW_TYPES) & part["nach_schulform"].isin(SFW_TYPES)]
-        rows.append(
-            {
-                "school_year": year,
-                "insgesamt": _sum(part),
-                "vier_schulformen": _sum(four),
-                "aus_gymnasium": _sum(four[four["von_schulform"] == "20"]),
-                "spaet": _sum(part[part["jahrgang"].isin(LATE_GRADES)]),
-            }
-        )
-    columns = ["school_year", "insgesamt", "vier_schulformen", "aus_gymnasium", "spaet"]
-    return pd.DataFrame(rows, columns=columns)
+    """Per school year of ``frame`` (``published.schulformwechsel_reihe``): all changes (the
+    indicator "Schulformwechsel in der Sekundarstufe I"), of these the changes among the four
+    types and out of the Gymnasium, and late changes (into grades 8–10, all origins and
+    targets: the indicator of the late changes); NaN where a part is not published."""
+    series = _sfw_series()
+    series = series[series["school_year"].isin(set(frame["school_year"]))]
+    return series.sort_values("school_year").reset_index(drop=True)[SERIES_COLUMNS]
 
 
 def latest_school_year(years: Iterable[str]) -> str | None:
@@ -189,8 +188,8 @@ def kurzreport_points(
         points.append(
             f"- **Schulformwechsel {year}:** {format_count(row['insgesamt'])} Wechsel in der "
             f"Sekundarstufe I, davon {format_count(matrix.loc['summe', 'summe'])} zwischen "
-            "Hauptschule, Realschule, Gymnasium und Gesamtschule und "
-            f"{format_count(matrix.loc['20', 'summe'])} aus dem Gymnasium; "
+            "Hauptschule, Realschule, Gymnasium und Gesamtschule (darunter "
+            f"{format_count(matrix.loc['20', 'summe'])} aus dem Gymnasium); "
             f"{format_count(row['spaet'])} späte Wechsel in die Klassen 8 bis 10."
         )
     points.append(summary_points(entries, ausgabe))

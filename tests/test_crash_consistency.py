@@ -149,7 +149,8 @@ def _copy(released: Path, tmp_path: Path) -> Path:
         "after:raw_tables",
         "after:bildungsmonitor_dbt_assets",
         "after:mart_checks",
-        "after:published_tables",
+        "after:geheimhaltung",
+        "after:published_dbt_assets",
         "after:report_site",
         # … and inside the release
         "release:before-move",

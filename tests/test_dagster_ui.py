@@ -78,8 +78,9 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         assert checks["marts/fct_indicator_values"]["value_ranges"] is True
         assert "inbox" in nodes["raw_itnrw__abgaenger"]
         assert "raw_itnrw__abgaenger" in nodes["staging/stg_itnrw__abgaenger"]
-        assert "marts/fct_indicator_values" in nodes["published_tables"]
-        assert "published_tables" in nodes["report_site"]
+        assert "marts/fct_indicator_values" in nodes["intern/geheimhaltung"]
+        assert "intern/geheimhaltung" in nodes["published/indicator_values"]
+        assert "published/indicator_values" in nodes["report_site"]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -22,6 +22,14 @@ import pytest
 from pipelines.assets.landing import land_all, write_delivery_log
 from pipelines.assets.raw import RAW_TABLES, build_raw_table
 from pipelines.ingest.archive import Archive
+from pipelines.published import (
+    decide_indicator_values,
+    decide_sozialindex,
+    record_thresholds,
+    write_geometry,
+)
+from pipelines.report.contract import TABLES
+from quality.sdc.thresholds import Thresholds
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -127,17 +135,55 @@ def raw_warehouse(tmp_path_factory) -> Path:
     return warehouse
 
 
+PUBLISHED = "path:models/published"
+"""The published models: they join the disclosure decisions of the Dagster asset
+``geheimhaltung``, so a build without them covers the marts only."""
+
+
+def decide(warehouse: Path) -> None:
+    """What the asset ``geheimhaltung`` writes to ``intern`` (no earlier editions)."""
+    with duckdb.connect(str(warehouse)) as con:
+        decide_indicator_values(con, Thresholds())
+        decide_sozialindex(con)
+        record_thresholds(con, Thresholds())
+        write_geometry(con, SAMPLE / "geo" / "stadtbezirke.geojson")
+
+
 @pytest.fixture(scope="session")
 def mart(raw_warehouse, tmp_path_factory) -> Path:
-    """The warehouse after ``dbt build`` on a copy of the project."""
+    """The warehouse after the pipeline's two ``dbt build`` steps on a copy of the project:
+    the marts, the disclosure decision, then the published models."""
     folder = tmp_path_factory.mktemp("mart")
     warehouse = folder / "warehouse.duckdb"
     shutil.copy(raw_warehouse, warehouse)
     project = copy_project(folder / "dbt_project")
-    result = run_dbt(project, warehouse, "build")
-    assert result.returncode == 0, result.stdout[-8000:]
-    assert "Deprecated functionality" not in result.stdout, result.stdout[-8000:]
+    for step in ("--exclude", "--select"):
+        result = run_dbt(project, warehouse, "build", step, PUBLISHED)
+        assert result.returncode == 0, result.stdout[-8000:]
+        assert "Deprecated functionality" not in result.stdout, result.stdout[-8000:]
+        if step == "--exclude":
+            decide(warehouse)
     return warehouse
+
+
+def test_the_published_models_are_every_table_the_report_reads(mart):
+    tables = query(
+        mart, "select table_name from information_schema.tables where table_schema = 'published'"
+    )
+    assert {t for (t,) in tables} == set(TABLES)
+
+
+def test_a_build_after_changed_marts_without_a_new_decision_fails(mart, tmp_path):
+    """Published models join the decisions made for the marts of that run: new cells must
+    not go out unchecked when someone runs dbt by hand."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(mart, warehouse)
+    project = copy_project(tmp_path / "dbt_project")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update marts.fct_indicator_values set value = value + 1 where value = 1")
+    result = run_dbt(project, warehouse, "build", "--select", PUBLISHED)
+    assert result.returncode != 0
+    assert "published_decisions_match_the_marts" in result.stdout
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -286,9 +332,9 @@ def test_catalogue_row_without_model_fails_naming_it_and_readme_example_fixes_it
         handle.write(
             "familiensprache_quote,Familiensprache nicht Deutsch,Anteil …,Schüler/innen mit "
             "nichtdeutscher Familiensprache,Schüler/innen,%,Allgemeinbildende Schule,"
-            "Schulverwaltung,,Stadt|Stadtbezirk|Schule,4,10,,,,,\n"
+            "Schulverwaltung,,Stadt|Stadtbezirk|Schule,4,10,,,,,\n"  # no leit_* columns
         )
-    failed = run_dbt(project, warehouse, "build")
+    failed = run_dbt(project, warehouse, "build", "--exclude", PUBLISHED)
     assert failed.returncode != 0
     assert (
         "Catalogue indicators without values in fct_indicator_values: familiensprache_quote"
@@ -306,7 +352,7 @@ def test_catalogue_row_without_model_fails_naming_it_and_readme_example_fixes_it
             "familiensprache_quote,Stadt|Stadtbezirk|Schule,schueler_familiensprache_nd,"
             "schueler_gesamt,true,false,\n"
         )
-    fixed = run_dbt(project, warehouse, "build")
+    fixed = run_dbt(project, warehouse, "build", "--exclude", PUBLISHED)
     assert fixed.returncode == 0, fixed.stdout[-6000:]
     levels = query(
         warehouse,

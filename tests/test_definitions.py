@@ -21,13 +21,19 @@ def test_asset_graph_runs_from_raw_through_dbt_to_the_report():
         "raw_itnrw__abgaenger",
         "staging/stg_itnrw__abgaenger",
         "marts/fct_indicator_values",
-        "published_tables",
+        "intern/geheimhaltung",
+        "published/indicator_values",
+        "published/vergleichsstaedte",
         "report_site",
         "release",
     } <= keys
     staging = graph.get(AssetKey(["staging", "stg_itnrw__abgaenger"]))
     assert AssetKey("raw_itnrw__abgaenger") in staging.parent_keys
-    assert AssetKey("published_tables") in graph.get(AssetKey("report_site")).parent_keys
+    decision = AssetKey(["intern", "geheimhaltung"])
+    assert AssetKey(["marts", "fct_indicator_values"]) in graph.get(decision).parent_keys
+    values = AssetKey(["published", "indicator_values"])
+    assert decision in graph.get(values).parent_keys
+    assert values in graph.get(AssetKey("report_site")).parent_keys
     assert AssetKey("report_site") in graph.get(AssetKey("release")).parent_keys
 
 

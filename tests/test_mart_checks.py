@@ -2,7 +2,8 @@
 
 A fake "dbt" multi-asset writes a small warehouse into the run's staging copy and produces the
 mart keys plus a published key in one step; a fake report depends on ``MART_GATE_KEYS`` directly
-(as the real ``published_tables`` does), an "ungated" one only on the key from the same step.
+(as the real disclosure decision ``geheimhaltung`` does), an "ungated" one only on the key
+from the same step.
 """
 
 from pathlib import Path
@@ -141,15 +142,16 @@ def test_a_missing_table_fails_the_check_with_its_name(tmp_path: Path) -> None:
 
 
 def test_the_published_layer_waits_for_every_mart_check() -> None:
-    """In the real code location the report's input, published_tables, depends on the checked
-    mart keys directly, so Dagster holds it back until every mart check passed."""
+    """In the real code location the disclosure decision (step ``geheimhaltung``), which every
+    published model reads, depends on the checked mart keys directly, so Dagster holds it
+    back until every mart check passed."""
     from pipelines.definitions import defs
 
     checks_present = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     if not {s.name for s in MART_CHECK_SPECS} <= checks_present:  # not wired in yet
         defs = dg.Definitions.merge(defs, dg.Definitions(asset_checks=mart_checks))
     job = defs.resolve_job_def("refresh")
-    (published,) = [d for n, d in job.graph.dependencies.items() if n.name == "published_tables"]
+    (published,) = [d for n, d in job.graph.dependencies.items() if n.name == "geheimhaltung"]
     upstream = {dep.node for d in published.values() for dep in d.get_node_dependencies()}
     assert "mart_checks" in upstream  # the one step that evaluates every mart check
     (step,) = [c for c in defs.asset_checks if c.node_def.name == "mart_checks"]

@@ -1,5 +1,6 @@
 """The published layer: every protected indicator through disclosure control at once, the
-internal record of primary and secondary cells, and the LP audit that blocks the report."""
+internal record of primary and secondary cells, the dbt model that applies them, and the LP
+audit that blocks the report."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.published import audit_indicator_values, build_indicator_values
+from pipelines.dbt_sql import model_sql
+from pipelines.published import audit_indicator_values, decide_indicator_values
 from quality.sdc.protect import Finding
 from quality.sdc.thresholds import Thresholds
 
@@ -88,6 +90,22 @@ def _mart() -> duckdb.DuckDBPyConnection:
     return con
 
 
+RELATIONS = {
+    "fct_indicator_values": "marts.fct_indicator_values",
+    "indicator_catalogue": "reference.indicator_catalogue",
+    "dim_region": "marts.dim_region",
+    "intern.geheimhaltung": "intern.geheimhaltung",
+}
+
+
+def build_indicator_values(con: duckdb.DuckDBPyConnection, thresholds: Thresholds):
+    """The decision, then the dbt model ``published.indicator_values`` that applies it."""
+    decisions = decide_indicator_values(con, thresholds)
+    sql = model_sql("pub_indicator_values", RELATIONS)
+    con.execute(f"create or replace table published.indicator_values as {sql}")
+    return decisions
+
+
 def test_small_counts_and_their_complements_are_hidden_with_one_public_reason():
     con = _mart()
     build = build_indicator_values(con, Thresholds())
@@ -122,33 +140,33 @@ def test_the_audit_finds_a_complement_published_by_hand():
 
 
 @pytest.mark.parametrize("small_counts", [0, 1])
-def test_the_disclosure_audit_runs_in_the_published_step_and_a_failure_blocks_the_report(
+def test_the_disclosure_audit_checks_the_published_model_and_a_failure_blocks_the_report(
     tmp_path, monkeypatch, small_counts
 ):
     import dagster as dg
 
     from pipelines.assets import published
-    from pipelines.resources import DataDirResource, WarehouseResource
+    from pipelines.resources import WarehouseResource
 
     found = pd.DataFrame(
         {"indicator_id": ["x"] * small_counts, "region_key": ["05114"] * small_counts}
     )
-    monkeypatch.setattr(published, "build_published", lambda *a, **k: ({}, _NoBuild()))
     finding = Finding(pd.DataFrame({"cell": []}), found, 0, 0)
     monkeypatch.setattr(published, "audit_indicator_values", lambda *a, **k: finding)
     ran: list[str] = []
 
-    @dg.asset(deps=["published_tables"])
+    @dg.asset(key=published.PUBLISHED_VALUES_KEY)
+    def indicator_values() -> None:
+        """Stands in for the dbt model."""
+
+    @dg.asset(deps=[published.PUBLISHED_VALUES_KEY])
     def report() -> None:
         ran.append("report")
 
-    (tmp_path / "data").mkdir()
     defs = dg.Definitions(
-        assets=[published.published_tables, report],
-        resources={
-            "warehouse": WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb")),
-            "data_dir": DataDirResource(path=str(tmp_path / "data")),
-        },
+        assets=[indicator_values, report],
+        asset_checks=[published.disclosure_audit],
+        resources={"warehouse": WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb"))},
         executor=dg.in_process_executor,
     )
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(raise_on_error=False)
@@ -158,7 +176,3 @@ def test_the_disclosure_audit_runs_in_the_published_step_and_a_failure_blocks_th
     assert evaluation.metadata["small_counts"].value == small_counts
     assert ran == ([] if small_counts else ["report"])
     assert result.success is (small_counts == 0)
-
-
-class _NoBuild:
-    primary = secondary = already_public = 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.assets.dbt import attach_singular_tests, bildungsmonitor_dbt_assets, dbt_project
+from pipelines.assets.dbt import DBT_ASSETS, attach_singular_tests, dbt_project
 from pipelines.progress import STAGE_LABELS, prune_run_logs, run_output
 from pipelines.run_summary import planned_per_step, user_message
 from tests.conftest import SAMPLE
@@ -78,7 +78,9 @@ def test_every_dbt_test_of_the_project_is_an_asset_check():
     manifest = json.loads(dbt_project.manifest_path.read_bytes())
     tests = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
     checks = {
-        spec.metadata["dagster_dbt/unique_id"] for spec in bildungsmonitor_dbt_assets.check_specs
+        spec.metadata["dagster_dbt/unique_id"]
+        for assets in DBT_ASSETS  # the marts' step and the published models' step
+        for spec in assets.check_specs
     }
     assert tests, "the project has dbt tests"
     assert tests - checks == set()

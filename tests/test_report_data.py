@@ -410,8 +410,40 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
         "CREATE TABLE published.bezeichnungen AS SELECT merkmal, code, bezeichnung, "
         "CAST(sortierung AS INTEGER) AS sortierung FROM fixture_labels"
     )
+    add_summaries(con, kategorie=kategorie)
     con.close()
     return path
+
+
+def add_summaries(con: duckdb.DuckDBPyConnection, *, kategorie: bool) -> None:
+    """``published.vergleichsstaedte`` and ``published.schulformwechsel_reihe`` from the
+    fixture's published tables, as the dbt models define them (summaries of published cells:
+    suppressed ones do not count, a sum with a hidden part is NULL)."""
+    extra = ", kategorie" if kategorie else ""  # optional columns last, as in the contract
+    con.execute(
+        "CREATE TABLE published.vergleichsstaedte AS SELECT v.indicator_id, v.period, "
+        "geschlecht, staatsangehoerigkeit, schulform, median(v.value) AS median, "
+        f"min(v.value) AS min, max(v.value) AS max, CAST(count(v.value) AS INTEGER) AS n{extra} "
+        "FROM published.indicator_values AS v "
+        "JOIN published.regions AS r USING (region_key) WHERE r.is_comparison_city "
+        "GROUP BY ALL HAVING count(v.value) >= 3"
+    )
+    four = "('04', '10', '20', '15')"
+    parts = {
+        "insgesamt": "true",
+        "vier_schulformen": f"von_schulform IN {four} AND nach_schulform IN {four}",
+        "aus_gymnasium": f"von_schulform = '20' AND nach_schulform IN {four}",
+        "spaet": "jahrgang BETWEEN 8 AND 10",
+    }
+    sums = ", ".join(
+        f"CASE WHEN bool_or(anzahl IS NULL AND {c}) THEN NULL "
+        f"ELSE coalesce(sum(CASE WHEN {c} THEN anzahl END), 0) END AS {name}"
+        for name, c in parts.items()
+    )
+    con.execute(
+        f"CREATE TABLE published.schulformwechsel_reihe AS SELECT school_year, {sums} "
+        "FROM published.schulformwechsel GROUP BY school_year ORDER BY school_year"
+    )
 
 
 # --------------------------------------------------------------------------- tests

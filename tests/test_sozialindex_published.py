@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipelines import paths
+from pipelines.dbt_sql import model_sql
+from pipelines.published import decide_sozialindex
 from pipelines.report.contract import TABLES
 from pipelines.sozialindex_published import (
     MIN_SCHOOLS_PER_GROUP,
@@ -17,6 +20,27 @@ from pipelines.sozialindex_published import (
 )
 
 GROUP = ["school_year", "schulgruppe"]
+RELATIONS = {
+    "mart_schulsozialindex": "marts.mart_schulsozialindex",
+    "dim_region": "marts.dim_region",
+    "intern.sozialindex_sperren": "intern.sozialindex_sperren",
+}
+
+
+def _published(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``published.sozialindex_stufen`` and ``published.sozialindex_stadtbezirke`` as the
+    pipeline builds them: the decision (intern.sozialindex_sperren), then the dbt models."""
+    decide_sozialindex(con)
+    stufen = con.execute(model_sql("pub_sozialindex_stufen", RELATIONS)).df()
+    bezirke = con.execute(model_sql("pub_sozialindex_stadtbezirke", RELATIONS)).df()
+    return stufen, bezirke
+
+
+def test_the_dbt_models_use_the_same_minimum() -> None:
+    import yaml
+
+    project = yaml.safe_load((paths.DBT_PROJECT_DIR / "dbt_project.yml").read_text("utf-8"))
+    assert project["vars"]["sozialindex_mindestzahl_schulen"] == MIN_SCHOOLS_PER_GROUP
 
 
 def test_the_threshold_is_three() -> None:
@@ -160,11 +184,11 @@ def _random_schools(seed: int) -> list[tuple[str, str, str | None, int]]:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_no_published_or_derivable_mean_rests_on_fewer_than_three_schools(seed: int) -> None:
-    from pipelines.published import AGGREGATE_QUERIES
-
     con = _mart(_random_schools(seed))
-    stufen = con.execute(AGGREGATE_QUERIES["sozialindex_stufen"]).df()
-    bezirke = district_means(con)
+    stufen, bezirke = _published(con)
+    pd.testing.assert_frame_equal(  # the model applies the decision of the tested function
+        bezirke.astype(district_means(con).dtypes.to_dict()), district_means(con)
+    )
     assert tuple(stufen.columns) == TABLES["sozialindex_stufen"]
     assert tuple(bezirke.columns) == TABLES["sozialindex_stadtbezirke"]
     shown = bezirke[bezirke["mittlere_stufe"].notna()]
@@ -187,19 +211,16 @@ def test_no_published_or_derivable_mean_rests_on_fewer_than_three_schools(seed: 
 
 
 def test_the_distribution_leaves_out_groups_of_fewer_than_three_schools() -> None:
-    from pipelines.published import AGGREGATE_QUERIES
-
     con = _mart(
         [("2024/25", "grundschule", "05114000-1", s) for s in (2, 4, 4, 7)]
         + [("2024/25", "weiterfuehrend", "05114000-1", 3), ("2024/25", "weiterfuehrend", None, 8)]
     )
-    stufen = con.execute(AGGREGATE_QUERIES["sozialindex_stufen"]).df()
+    stufen, bezirke = _published(con)
     assert stufen.values.tolist() == [
         ["2024/25", "Grundschulen", 2, 1],
         ["2024/25", "Grundschulen", 4, 2],
         ["2024/25", "Grundschulen", 7, 1],
     ]
-    bezirke = district_means(con)
     assert bezirke["mittlere_stufe"].tolist()[0] == 4.25
     assert bezirke.loc[bezirke["schulgruppe"] == "Weiterführende Schulen", "symbol"].tolist() == [
         "."

@@ -145,25 +145,23 @@ def source_asset_keys(manifest: Mapping) -> dict[str, dg.AssetKey]:
     return keys
 
 
-def selected_tests(context: dg.AssetExecutionContext, manifest: Mapping) -> list[str] | None:
-    """The dbt tests this run executes, by FQN; ``None`` when it builds everything.
+def selected_tests(
+    context: dg.AssetExecutionContext, manifest: Mapping, assets: dg.AssetsDefinition
+) -> list[str] | None:
+    """The dbt tests this step executes, by FQN; ``None`` when it builds all of ``assets``.
 
     A partial run names them and turns dbt's indirect selection off: its default would add
     every test touching a selected model, also checks of models the run does not build. The
     tests are those of the selected checks (a rebuilt raw table's source tests among them)
     and the unit tests of the selected models.
     """
-    checks = {spec.key: spec for spec in bildungsmonitor_dbt_assets.check_specs}
+    checks = {spec.key: spec for spec in assets.check_specs}
     selected_checks = set(context.selected_asset_check_keys)
     selected = set(context.selected_asset_keys)
-    if selected == set(bildungsmonitor_dbt_assets.keys) and selected_checks == set(checks):
+    if selected == set(assets.keys) and selected_checks == set(checks):
         return None
     ids = {checks[key].metadata[UNIQUE_ID] for key in selected_checks if key in checks}
-    models = {
-        spec.metadata[UNIQUE_ID]
-        for spec in bildungsmonitor_dbt_assets.specs
-        if spec.key in selected
-    }
+    models = {spec.metadata[UNIQUE_ID] for spec in assets.specs if spec.key in selected}
     unit_tests = manifest.get("unit_tests", {})
     ids |= {uid for uid, unit in unit_tests.items() if models & set(unit["depends_on"]["nodes"])}
     nodes = {**manifest["nodes"], **unit_tests}
@@ -232,17 +230,73 @@ def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) 
     stamp.write_text(project_digest, encoding="utf-8")
 
 
+PUBLISHED_SELECTION = "path:models/published"
+"""The published layer: dbt models of their own step, after the disclosure decision (a Python
+asset reading the marts), so the two dbt steps and the decision form no cycle."""
+MANIFEST = attach_singular_tests(json.loads(dbt_project.manifest_path.read_bytes()))
+
+
 @dbt_assets(
-    manifest=attach_singular_tests(json.loads(dbt_project.manifest_path.read_bytes())),
+    manifest=MANIFEST,
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
+    exclude=PUBLISHED_SELECTION,
 )
 def bildungsmonitor_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
+    """Seeds, staging, intermediate models and marts, with their tests."""
+    yield from _build(context, dbt, warehouse, bildungsmonitor_dbt_assets, prestart=True)
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    select=PUBLISHED_SELECTION,
+    name="published_dbt_assets",
+)
+def published_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """The published models: the marts after the disclosure decisions, with their tests."""
+    yield from _build(context, dbt, warehouse, published_dbt_assets, prestart=False)
+
+
+DBT_ASSETS: tuple[dg.AssetsDefinition, ...] = (bildungsmonitor_dbt_assets, published_dbt_assets)
+"""Both dbt steps (their specs and checks together are the whole project)."""
+
+
+def dbt_check_keys() -> set[dg.AssetCheckKey]:
+    """The keys of every dbt test's asset check."""
+    return {spec.key for assets in DBT_ASSETS for spec in assets.check_specs}
+
+
+def full_build(manifest: Mapping, assets: dg.AssetsDefinition) -> set[str]:
+    """The nodes a full build of ``assets`` built: the published models with their tests, or
+    every other node of the project (sources' tests among them)."""
+    published = built_nodes(
+        manifest, {spec.metadata[UNIQUE_ID] for spec in published_dbt_assets.specs}
+    )
+    if assets is published_dbt_assets:
+        return published
+    return set(dbt_node_fingerprints(manifest)) - published
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    assets: dg.AssetsDefinition,
+    *,
+    prestart: bool,
+) -> Iterator:
+    """One ``dbt build`` of ``assets`` (or the selected part of it) on the run's staging copy.
+
+    dagster-dbt adds the step's own selection (``select``/``exclude`` of the definition)."""
     staging = warehouse.staging_path(context.run_id)
     prepared = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    tests = selected_tests(context, prepared)
+    tests = selected_tests(context, prepared, assets)
     args = dbt_build_args([" ".join(tests)] if tests else None) + PLAIN_LOG
     if tests is not None:  # a partial run: exactly these tests (one argument for dagster-dbt)
         args += EXACT_TESTS
@@ -253,7 +307,7 @@ def bildungsmonitor_dbt_assets(
     pruning = threading.Thread(target=prune_invocation_targets, args=(build_target,))
     pruning.start()  # while dbt works: deleting old runs' folders takes ≈ 0.5 s
     warm_up()  # the checks' and the renderer's imports, while dbt works
-    if _renders_report(context) and not _page_cache_filled(warehouse):
+    if prestart and _renders_report(context) and not _page_cache_filled(warehouse):
         # every page will render: the kernels start now, on the core dbt leaves idle (it
         # keeps about one busy), instead of beside the checks (with a filled cache most pages
         # are copied, and the renderer starts the kernels it needs)
@@ -264,7 +318,7 @@ def bildungsmonitor_dbt_assets(
     keep_partial_parse(build_target)
     manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))
     fingerprints = dbt_node_fingerprints(manifest)
-    built = set(fingerprints) if tests is None else nodes_run(invocation)
+    built = full_build(manifest, assets) if tests is None else nodes_run(invocation)
     with duckdb.connect(str(staging)) as con:
         record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
     with warehouse_env(staging):

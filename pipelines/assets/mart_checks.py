@@ -6,8 +6,9 @@ result to ``quality.check_results`` for the working group's quality page, and re
 ``AssetCheckResult`` with the verdict, severity, counts and the offending rows.
 
 All checks are ``blocking=True``: a failed result with ERROR severity stops every asset that
-*directly* depends on the checked key — here ``published_tables`` (its deps list both
-``MART_GATE_KEYS``), and with it the report and the release. Dagster does not hold back assets
+*directly* depends on the checked key — here the disclosure decision ``geheimhaltung`` (its
+deps list both ``MART_GATE_KEYS``), and with it the published models, the report and the
+release (their steps wait for the decision's step). Dagster does not hold back assets
 that depend on the key only transitively, nor models built in the same dbt step: whatever must
 not run after a failed check has to list ``MART_GATE_KEYS`` among its own deps
 (``tests/test_mart_checks.py`` shows both). A WARN result (a year-over-year change beyond the
@@ -31,7 +32,8 @@ FCT_INDICATOR_VALUES = dg.AssetKey(["marts", "fct_indicator_values"])
 MART_SCHULFORMWECHSEL = dg.AssetKey(["marts", "mart_schulformwechsel"])
 MART_GATE_KEYS: list[dg.AssetKey] = [FCT_INDICATOR_VALUES, MART_SCHULFORMWECHSEL]
 """The keys these checks gate; every asset that must not run after a failed check lists them
-among its deps (``published_tables`` does)."""
+among its deps (the disclosure decision ``geheimhaltung`` does; every published model
+reads its decisions, so the published dbt step and the report wait for it)."""
 
 SHOWN_ROWS = 20
 

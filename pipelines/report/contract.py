@@ -78,12 +78,31 @@ TABLES: Mapping[str, tuple[str, ...]] = {
     # the label table (seed bezeichnungen): German name and order of every code, and the
     # downloads' column headers (merkmal 'spalte')
     "bezeichnungen": ("merkmal", "code", "bezeichnung", "sortierung"),
+    "vergleichsstaedte": (
+        "indicator_id",
+        "period",
+        "geschlecht",
+        "staatsangehoerigkeit",
+        "schulform",
+        "median",
+        "min",
+        "max",
+        "n",
+    ),
+    "schulformwechsel_reihe": (
+        "school_year",
+        "insgesamt",
+        "vier_schulformen",
+        "aus_gymnasium",
+        "spaet",
+    ),
 }
 """Required tables and the columns the pages read."""
 
 OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     # a fourth breakdown (Abschlussart, Altersgruppe, …; total 'insgesamt') and its label
     "indicator_values": ("kategorie",),
+    "vergleichsstaedte": ("kategorie",),
     "indicator_catalogue": ("kategorie_de", "leit_merkmal", "leit_code", "leit_name_de"),
 }
 """Columns used when present; the pages work without them."""

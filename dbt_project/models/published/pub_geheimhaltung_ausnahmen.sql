@@ -1,0 +1,3 @@
+select ausnahme, gegenstand, begruendung, beschluss
+from {{ ref('geheimhaltung_ausnahmen') }}
+order by ausnahme

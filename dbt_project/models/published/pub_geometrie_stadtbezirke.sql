@@ -1,0 +1,3 @@
+select region_key, region_name, geojson
+from {{ source('intern', 'geometrie_stadtbezirke') }}
+order by region_key

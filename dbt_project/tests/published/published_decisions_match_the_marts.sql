@@ -1,0 +1,16 @@
+-- The disclosure decisions (intern.*, written by the Dagster asset `geheimhaltung`) were made
+-- for exactly the marts published now: a `dbt build` after changed marts without a new
+-- decision fails here instead of publishing cells nobody checked. Run the pipeline
+-- (bildungsmonitor refresh), or build the marts only (--exclude path:models/published).
+-- Same expression as pipelines.published.MARTS_CHECKSUM. A check on the published values (their
+-- ref makes it one test of the published step, not of the marts' step).
+{{ config(meta={'dagster': {'ref': {'name': 'pub_indicator_values'}}}) }}
+select r.marts_pruefsumme
+from {{ source('intern', 'geheimhaltung_regeln') }} as r
+where exists (select 1 from {{ ref('pub_indicator_values') }})
+  and r.marts_pruefsumme is distinct from (
+    select bit_xor(hash(indicator_id, region_key, region_level, period, geschlecht,
+                        staatsangehoerigkeit, schulform, kategorie, numerator, denominator,
+                        value, symbol))
+    from {{ ref('fct_indicator_values') }}
+)
