@@ -1,14 +1,14 @@
 """The report's XLSX workbook of all indicators, written with openpyxl's write-only mode.
 
 Write-only mode streams each row to the file instead of holding a cell tree for ≈ 70,000 rows
-× 18 columns; with lxml installed openpyxl serialises through it (measured on 2026-12-06 on
-the 2-core build machine for 68,731 rows × 18 plain cells: 10 s with lxml, 25 s without; a
-hand-written writer did it in 4.5 s, but the workbook is generic work a library should do,
-and the page that writes it is served from the render cache while its data do not change).
-Each sheet gets a bold, frozen
-header row and an autofilter. Text stays text: a key like ``05114`` is written as a string
-in the text format ``@``, and a string starting with ``=`` is forced to a string cell, so no
-cell of the workbook can be a formula.
+× 18 columns. It is still the slowest page of the render: measured on 2026-12-06 on the 2-core
+build machine, 68,731 rows × 18 plain cells take 25 s with openpyxl's pure-Python XML writer
+and 10 s with lxml installed. lxml is not installed: openpyxl then writes the bundled sample's
+XLSX files with other bytes (raw UTF-8 instead of character references), which the sample
+generator's byte-for-byte tests pin; switching both is a follow-up. Each sheet gets a bold,
+frozen header row and an autofilter. Text stays text: a key like ``05114`` is written as a
+string in the text format ``@``, and a string starting with ``=`` is forced to a string cell,
+so no cell of the workbook can be a formula.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from types import ModuleType
 import duckdb
 import pytest
 
-from pipelines.published import SOZIALINDEX_MERKMALE
 from quality.sdc.downloads import CODED_COLUMNS, LABELS_SEED, label_table
 from tests.test_report_data import build_warehouse, fresh_report_helpers
 
@@ -58,8 +57,6 @@ def test_the_other_seeds_name_their_codes_as_the_label_table() -> None:
             label = labels[(merkmal, row[column])]
             assert label["bezeichnung"] == row["name_de"], row
             assert label["sortierung"] == row["sortierung"], row
-    for code, name in SOZIALINDEX_MERKMALE.items():
-        assert labels[("sozialindex_merkmal", code)]["bezeichnung"] == name
 
 
 def test_every_published_column_has_a_german_header() -> None:

@@ -1,15 +1,19 @@
+-- The weights of the Schulsozialindex inputs; the inputs named from the one label table
+-- (seed bezeichnungen, merkmal sozialindex_merkmal).
+with labels as (
+    select
+        code,
+        bezeichnung
+    from {{ ref('bezeichnungen') }}
+    where merkmal = 'sozialindex_merkmal'
+)
+
 select
-    {{ schulgruppe('gruppe') }} as schulgruppe,
-    referenz_schuljahr as school_year,
-    eingabe as merkmal,
-    case eingabe
-        when 'familiensprache_nichtdeutsch' then 'Familiensprache nicht Deutsch'
-        when 'zuzug_ausland' then 'Zuzug aus dem Ausland'
-        when 'foerderbedarf_lse'
-            then 'Förderbedarf Lernen, Sprache, emotionale und soziale Entwicklung'
-        when 'sgb2_quote_minderjaehrige' then 'SGB-II-Quote der Minderjährigen im Stadtbezirk'
-        else eingabe
-    end as merkmal_name,
-    cast(gewicht as double) as gewicht
-from {{ ref('mart_schulsozialindex_gewichte') }}
+    {{ schulgruppe('g.gruppe') }} as schulgruppe,
+    g.referenz_schuljahr as school_year,
+    g.eingabe as merkmal,
+    coalesce(labels.bezeichnung, g.eingabe) as merkmal_name,
+    cast(g.gewicht as double) as gewicht
+from {{ ref('mart_schulsozialindex_gewichte') }} as g
+left join labels on g.eingabe = labels.code
 order by schulgruppe, school_year, merkmal
