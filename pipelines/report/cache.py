@@ -66,9 +66,11 @@ TOOLCHAIN = (
     "typst",
 )
 """Packages whose version can change a rendered page."""
-DATA_FILES = ("_impressum.yml", "_variables.yml")
-"""Project files besides the Python modules whose content the pages print (imprint; the
-footer values the pre-render step writes)."""
+DATA_FILES = ("_impressum.yml",)
+"""Project files besides the Python modules whose content the pages print (the imprint).
+The footer values of ``_variables.yml`` are not among them: the pre-render step writes that
+file during the render, and they reach the key through the conversion settings (the filled
+page footer)."""
 CLOCK = re.compile(r"\b(?:date\.today|datetime\.(?:now|utcnow|today)|time\.time)\s*\(")
 STALE_STAGING_SECONDS = 24 * 3600
 RENDERER_DIR = Path(__file__).resolve().parent
