@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from quality.sdc.downloads import read_download
 from tests.conftest import SAMPLE
 from tests.disclosure_attack import (
     DIMS,
@@ -413,12 +414,11 @@ def test_kurzreport_page_pdf_and_csv_show_the_same_suppression(strict_site, tmp_
     copy = tmp_path / "site"
     shutil.copytree(strict_site / "indikatoren", copy / "indikatoren", ignore=_only_csv)
     path = copy / "indikatoren" / f"{shown.cell[0]}.csv"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter=";"))
+    rows = read_download(path)  # German headers and labels back to columns and codes
     for row in rows:
         if (row["region_key"], row["period"], *(row[d] for d in DIMS)) == shown.cell[1:]:
             row.update(numerator="", denominator="", value="", symbol=".")
-    _write_csv(path, rows)
+    _write_csv(path, [{c: row.get(c, "") for c in COLUMNS} for row in rows])
     secret = read_downloads(copy)
     for cells in (page_shown, pdf_shown):
         assert shown.cell in {p.cell for p in compare(cells, secret)}

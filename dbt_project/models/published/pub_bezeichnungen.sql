@@ -1,3 +1,7 @@
-select merkmal, code, bezeichnung, sortierung
+select
+    merkmal,
+    code,
+    bezeichnung,
+    sortierung
 from {{ ref('bezeichnungen') }}
 order by merkmal, sortierung, code

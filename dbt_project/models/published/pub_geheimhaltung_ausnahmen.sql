@@ -1,3 +1,7 @@
-select ausnahme, gegenstand, begruendung, beschluss
+select
+    ausnahme,
+    gegenstand,
+    begruendung,
+    beschluss
 from {{ ref('geheimhaltung_ausnahmen') }}
 order by ausnahme

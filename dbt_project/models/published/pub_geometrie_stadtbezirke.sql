@@ -1,3 +1,6 @@
-select region_key, region_name, geojson
+select
+    region_key,
+    region_name,
+    geojson
 from {{ source('intern', 'geometrie_stadtbezirke') }}
 order by region_key

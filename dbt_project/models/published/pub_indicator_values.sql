@@ -20,15 +20,16 @@ select
     coalesce(g.symbol, f.symbol) as symbol,
     g.suppression_reason
 from {{ ref('fct_indicator_values') }} as f
-inner join {{ ref('indicator_catalogue') }} as c using (indicator_id)
-left join {{ ref('dim_region') }} as r using (region_key)
+inner join {{ ref('indicator_catalogue') }} as c on f.indicator_id = c.indicator_id
+left join {{ ref('dim_region') }} as r on f.region_key = r.region_key
 left join {{ source('intern', 'geheimhaltung') }} as g
-    on f.indicator_id = g.indicator_id
-    and f.region_key = g.region_key
-    and f.region_level = g.region_level
-    and f.period = g.period
-    and f.geschlecht is not distinct from g.geschlecht
-    and f.staatsangehoerigkeit is not distinct from g.staatsangehoerigkeit
-    and f.schulform is not distinct from g.schulform
-    and f.kategorie is not distinct from g.kategorie
+    on
+        f.indicator_id = g.indicator_id
+        and f.region_key = g.region_key
+        and f.region_level = g.region_level
+        and f.period = g.period
+        and f.geschlecht is not distinct from g.geschlecht
+        and f.staatsangehoerigkeit is not distinct from g.staatsangehoerigkeit
+        and f.schulform is not distinct from g.schulform
+        and f.kategorie is not distinct from g.kategorie
 order by all

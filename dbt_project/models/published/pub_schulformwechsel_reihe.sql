@@ -17,12 +17,22 @@ with cells as (
 
 select
     school_year,
-    {%- for part in ["insgesamt", "vier", "aus_gymnasium", "spaet"] %}
-    {%- set cond = "true" if part == "insgesamt" else part %}
-    case when bool_or(anzahl is null and {{ cond }}) then null
-         else coalesce(sum(case when {{ cond }} then anzahl end), 0) end
-        as {{ "vier_schulformen" if part == "vier" else part }}{{ "," if not loop.last }}
-    {%- endfor %}
+    case
+        when bool_or(anzahl is null) then null
+        else coalesce(sum(anzahl), 0)
+    end as insgesamt,
+    case
+        when bool_or(anzahl is null and vier) then null
+        else coalesce(sum(case when vier then anzahl end), 0)
+    end as vier_schulformen,
+    case
+        when bool_or(anzahl is null and aus_gymnasium) then null
+        else coalesce(sum(case when aus_gymnasium then anzahl end), 0)
+    end as aus_gymnasium,
+    case
+        when bool_or(anzahl is null and spaet) then null
+        else coalesce(sum(case when spaet then anzahl end), 0)
+    end as spaet
 from cells
 group by school_year
 order by school_year

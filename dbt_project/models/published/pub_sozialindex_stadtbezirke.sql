@@ -28,6 +28,6 @@ select
 from sums
 left join {{ source('intern', 'sozialindex_sperren') }} as h
     on sums.school_year = h.school_year
-    and sums.schulgruppe = h.schulgruppe
-    and sums.region_key = h.region_key
+        and sums.schulgruppe = h.schulgruppe
+        and sums.region_key = h.region_key
 order by sums.school_year, sums.schulgruppe, sums.region_key

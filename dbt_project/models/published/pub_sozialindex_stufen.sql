@@ -8,7 +8,7 @@ select
     cast(count(*) as integer) as anzahl_schulen
 from {{ ref('mart_schulsozialindex') }}
 where stufe is not null
-group by 1, 2, 3
+group by school_year, schulgruppe, stufe
 qualify sum(count(*)) over (partition by school_year, schulgruppe)
     >= {{ var('sozialindex_mindestzahl_schulen') }}
 order by all

@@ -8,9 +8,12 @@
 select r.marts_pruefsumme
 from {{ source('intern', 'geheimhaltung_regeln') }} as r
 where exists (select 1 from {{ ref('pub_indicator_values') }})
-  and r.marts_pruefsumme is distinct from (
-    select bit_xor(hash(indicator_id, region_key, region_level, period, geschlecht,
-                        staatsangehoerigkeit, schulform, kategorie, numerator, denominator,
-                        value, symbol))
-    from {{ ref('fct_indicator_values') }}
-)
+    and r.marts_pruefsumme is distinct from (
+        select
+            bit_xor(hash(
+                f.indicator_id, f.region_key, f.region_level, f.period, f.geschlecht,
+                f.staatsangehoerigkeit, f.schulform, f.kategorie, f.numerator, f.denominator,
+                f.value, f.symbol
+            ))
+        from {{ ref('fct_indicator_values') }} as f
+    )

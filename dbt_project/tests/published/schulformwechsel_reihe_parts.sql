@@ -2,5 +2,5 @@
 select *
 from {{ ref('pub_schulformwechsel_reihe') }}
 where vier_schulformen > insgesamt
-   or aus_gymnasium > vier_schulformen
-   or spaet > insgesamt
+    or aus_gymnasium > vier_schulformen
+    or spaet > insgesamt
