@@ -50,16 +50,25 @@ def _plan_and_run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Each file: accepted (the checks ``refresh`` runs pass), not used (recognised, one line
+    why) or refused (file, row, column). Exit 1 only for refused files: an unused file does
+    not fail a run either (see :mod:`pipelines.ingest.unused`)."""
+    from pipelines.ingest import unused
     from pipelines.ingest.errors import IngestError
     from pipelines.ingest.identify import parse_file
-    from quality.raw_schemas import validate_tidy
+    from quality.raw_checks import raw_problems
 
     failed = 0
     for name in args.files:
         path = Path(name)
         try:
             parsed = parse_file(path)
+            unused.check_used(parsed, path)
         except IngestError as error:
+            if not any(p.blocking for p in error.problems):
+                for problem in error.problems:
+                    print(f"NICHT VERWENDET {path.name}: {problem.rule}")
+                continue
             failed += 1
             print(f"FEHLER {path}:\n{error}", file=sys.stderr)
             continue
@@ -68,7 +77,15 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"FEHLER {path}: Datei nicht lesbar ({error.strerror})", file=sys.stderr)
             continue
         frame = parsed.frame.reset_index(drop=True)
-        problems = validate_tidy(frame, f"{parsed.source}__{parsed.table}", file=path.name)
+        rows = dict(enumerate(parsed.lines)) if parsed.lines is not None else None
+        columns = dict(enumerate(parsed.columns)) if parsed.columns is not None else None
+        problems = raw_problems(
+            frame,
+            f"{parsed.source}__{parsed.table}",
+            file=path.name,
+            rows=rows,
+            columns=columns,
+        )
         if problems:
             failed += 1
             listing = "\n".join(str(p) for p in problems)

@@ -173,14 +173,18 @@ def _plan_inbox(
             plan.inbox = True
             plan.because(f"Datei {path.name} ist nicht lesbar: der Lauf meldet die Einzelheiten")
             continue
-        plan.inbox = True
-        plan.new_files.append(path.name)
         warm_up_run_start()  # a new file means a run: import while it is landed
         try:
             delivery = archive.land(path)
-        except IngestError:  # the run's inbox step reports it, with file, row and column
+        except IngestError as error:  # the run's inbox step reports it, with file, row and column
+            if not any(p.blocking for p in error.problems):
+                continue  # recognised but used by no indicator: no reason for a run
+            plan.inbox = True
+            plan.new_files.append(path.name)
             plan.because(f"Datei {path.name} ist fehlerhaft: der Lauf meldet die Einzelheiten")
             continue
+        plan.inbox = True
+        plan.new_files.append(path.name)
         known.add(delivery.sha256)
         deliveries.append(
             (

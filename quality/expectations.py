@@ -8,8 +8,11 @@ are the rows GX reports as unexpected.
 
 Decisions, documented here because the catalogue's numbers depend on them:
 
-- **Completeness.** For every catalogue indicator, its *latest period* is the latest period it
-  has in the mart. For every level it lists, the expected regions are the region list's
+- **Completeness.** For every catalogue indicator and every level it lists, the *latest
+  period* is the latest period the indicator has in the mart at that level, if that is at most
+  ``PUBLICATION_LAG`` (2) periods behind the indicator's latest (IT.NRW's Land and Stadt figures
+  come about a year and a half after the city's own school data), else the indicator's latest
+  period. At that period the expected regions are the region list's
   non-comparison regions of that level (NRW for ``Land``, Krefeld 05114 for ``Stadt``, the nine
   Stadtbezirke, the Agenturbezirk) plus every region of that level the indicator had in any
   earlier period (a comparison city must not drop out of the newest year). Schools open and
@@ -63,6 +66,7 @@ RANGE_RULES: dict[str, tuple[float, float | None]] = {
     "je 100": (0.0, None),
     "je 1.000": (0.0, None),
     "Stunden je Schüler/in": (0.0, None),
+    "EUR": (0.0, None),
 }
 """Allowed value range per unit: (minimum, maximum or None)."""
 SHARE_UNITS = ("%",)
@@ -105,6 +109,25 @@ def _key(indicator: object, region: object, period: object) -> str:
     return f"{indicator}|{region}|{period}"
 
 
+PUBLICATION_LAG = 2
+"""Periods a level may be behind its indicator's latest period: IT.NRW publishes the Land and
+Stadt figures of a school year about one and a half years after it ends, while the city's own
+school data (Stadtbezirk, Schule) are current. The dbt test catalogue_levels_have_values uses
+the same lag."""
+
+
+def _level_period(own: pd.DataFrame, level: str, newest_first: list) -> object:
+    """The period whose values a level must show: its own latest, when that is at most
+    :data:`PUBLICATION_LAG` periods behind the indicator's latest; else the indicator's latest
+    (so the level's values count as missing there)."""
+    if not newest_first:
+        return None
+    periods = own.loc[own["region_level"] == level, "period"]
+    if not periods.empty and newest_first.index(periods.max()) <= PUBLICATION_LAG:
+        return periods.max()
+    return newest_first[0]
+
+
 def expected_keys(
     values: pd.DataFrame, catalogue: pd.DataFrame, regions: pd.DataFrame
 ) -> pd.DataFrame:
@@ -115,8 +138,9 @@ def expected_keys(
     rows = []
     for ind in catalogue.itertuples(index=False):
         own = by_indicator.get(ind.indicator_id, values.iloc[0:0])
-        latest = own["period"].max() if not own.empty else None
+        newest_first = sorted(own["period"].unique(), reverse=True)
         for level in _levels(ind.levels):
+            latest = _level_period(own, level, newest_first)
             at_level = regions[regions["region_level"] == level]
             seen_now = own[(own["region_level"] == level) & (own["period"] == latest)]
             if level not in FIXED_LEVELS or at_level.empty:

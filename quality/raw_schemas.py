@@ -12,214 +12,185 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipelines.ingest import schulen_templates
+from pipelines.ingest import schulregister
 from pipelines.ingest.errors import Problem
-from pipelines.ingest.periods import EARLIEST_YEAR, period_problem
-from pipelines.ingest.symbols import SYMBOLS
-
-MAX_PROBLEMS = 100
-"""Problems listed per validation; a table with millions of bad cells still gives one screen."""
-
-KNOWN_SYMBOLS = [*sorted(SYMBOLS), "p", "r", "s", "e"]
-REGION_KEY = r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{8}-[1-9]|\d{12}|AA\d+)$"
-SCHOOL_YEAR = r"^\d{4}/\d{2}$"
-YEAR = r"^\d{4}$"
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-DATE = r"^\d{4}-\d{2}-\d{2}$"
-INSGESAMT = "insgesamt"
-SCHULNUMMER = r"^\d{6}$"
-SCHULFORMEN = tuple(schulen_templates.SCHULFORMEN)
-SCHULEN_GESCHLECHT = tuple(schulen_templates.GESCHLECHT)
-JAHRGAENGE = tuple(str(n) for n in range(1, 14))
-
-
-def _codes(*values: str) -> pa.Column:
-    return pa.Column(str, pa.Check.isin([*values]), nullable=False)
-
-
-def _text() -> pa.Column:
-    return pa.Column(str, nullable=False)
-
-
-def _periods_in_range(periods: pd.Series) -> pd.Series:
-    """Each period within the catalogue's range (each distinct value checked once)."""
-    inside = {p: period_problem(p) is None for p in periods.dropna().unique()}
-    return periods.map(inside).fillna(True).astype(bool)
-
-
-PERIOD_IN_RANGE = pa.Check(
-    _periods_in_range,
-    name=f"period between {EARLIEST_YEAR} and today (no future school year, year, month or date)",
+from quality.raw_schema_parts import (
+    ALTERSGRUPPEN,
+    ALTERSGRUPPEN_KITA,
+    ALTERSJAHRE,
+    DATE,
+    GESCHLECHT,
+    INSGESAMT,
+    JAHRGAENGE,
+    MAX_PROBLEMS,
+    MONTH,
+    SCHOOL_YEAR,
+    SCHULEN_GESCHLECHT,
+    SCHULFORMEN,
+    SCHULNUMMER,
+    YEAR,
+    codes,
+    counts_ge_0_only,
+    text,
+    tidy_schema,
 )
-
-
-def _tidy_schema(
-    name: str,
-    source: str,
-    period_pattern: str,
-    dimensions: dict[str, pa.Column],
-    *,
-    key: list[str] | None = None,
-    value_required: bool = True,
-) -> pa.DataFrameSchema:
-    columns = {
-        "source": pa.Column(str, pa.Check.eq(source)),
-        "table_code": pa.Column(str, nullable=False),
-        "region_key": pa.Column(str, pa.Check.str_matches(REGION_KEY), nullable=False),
-        "region_name": pa.Column(str, nullable=True),
-        "period": pa.Column(
-            str, [pa.Check.str_matches(period_pattern), PERIOD_IN_RANGE], nullable=False
-        ),
-        **dimensions,
-        "value": pa.Column(float, pa.Check.ge(0), nullable=True),
-        "symbol": pa.Column(None, pa.Check.isin(KNOWN_SYMBOLS), nullable=True),
-    }
-    checks = []
-    if value_required:
-        checks.append(
-            pa.Check(
-                lambda df: df["value"].notna() | df["symbol"].notna(),
-                name="a missing value is explained by a symbol",
-            )
-        )
-    return pa.DataFrameSchema(
-        columns,
-        name=name,
-        strict=False,
-        coerce=False,
-        unique=key or ["region_key", "period", *dimensions],
-        report_duplicates="all",
-        checks=checks,
-    )
-
-
-ALTERSGRUPPEN = (
-    INSGESAMT, "unter_3", "3_bis_unter_6", "6_bis_unter_10", "10_bis_unter_15",
-    "15_bis_unter_18", "18_bis_unter_25", "25_bis_unter_65", "65_und_mehr",
-)  # fmt: skip
-GESCHLECHT = (INSGESAMT, "weiblich", "maennlich")
+from quality.raw_schemas_kontext import SCHEMAS_KONTEXT
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "itnrw__abgaenger": _tidy_schema(
+    "itnrw__abgaenger": tidy_schema(
         "itnrw__abgaenger", "itnrw", SCHOOL_YEAR,
         {
-            "abschlussart": _text(),
-            "abschluss_code": _codes(INSGESAMT, "ohne_hsa", "hsa", "msa", "fhr_schulisch", "fhr",
+            "abschlussart": text(),
+            "abschluss_code": codes(INSGESAMT, "ohne_hsa", "hsa", "msa", "fhr_schulisch", "fhr",
                                      "ahr"),
-            "geschlecht": _codes(*GESCHLECHT),
+            "geschlecht": codes(*GESCHLECHT),
         },
     ),
-    "itnrw__schueler_schulart": _tidy_schema(
+    "itnrw__schueler_schulart": tidy_schema(
         "itnrw__schueler_schulart", "itnrw", SCHOOL_YEAR,
-        {"schulart": _text(), "merkmal": _text(), "geschlecht": _codes(*GESCHLECHT)},
+        {"schulart": text(), "merkmal": text(), "geschlecht": codes(*GESCHLECHT)},
     ),
-    "itnrw__berufskolleg": _tidy_schema(
+    "itnrw__berufskolleg": tidy_schema(
         "itnrw__berufskolleg", "itnrw", YEAR,
         {
-            "merkmal": _codes("anfaenger", "absolventen"),
-            "bildungsbereich": _codes(INSGESAMT, "duale_ausbildung", "schulberufssystem",
+            "merkmal": codes("anfaenger", "absolventen"),
+            "bildungsbereich": codes(INSGESAMT, "duale_ausbildung", "schulberufssystem",
                                       "uebergangsbereich", "hochschulreife"),
-            "abschluss_code": _text(),
-            "geschlecht": _codes(*GESCHLECHT),
+            "abschluss_code": text(),
+            "geschlecht": codes(*GESCHLECHT),
         },
     ),
-    "itnrw__bevoelkerung": _tidy_schema(
+    "itnrw__bevoelkerung": tidy_schema(
         "itnrw__bevoelkerung", "itnrw", DATE,
-        {"altersgruppe": _codes(*ALTERSGRUPPEN), "geschlecht": _codes(*GESCHLECHT)},
+        {"altersgruppe": codes(*ALTERSGRUPPEN), "geschlecht": codes(*GESCHLECHT)},
     ),
-    "itnrw__kindertagesbetreuung": _tidy_schema(
+    "itnrw__bevoelkerung_altersjahre": tidy_schema(
+        "itnrw__bevoelkerung_altersjahre", "itnrw", DATE,
+        {"altersjahr": codes(*ALTERSJAHRE), "geschlecht": codes(*GESCHLECHT)},
+    ),
+    "itnrw__kindertagesbetreuung": tidy_schema(
         "itnrw__kindertagesbetreuung", "itnrw", DATE,
         {
-            "betreuungsart": _codes(INSGESAMT, "kita", "kindertagespflege"),
-            "altersgruppe": _codes(*ALTERSGRUPPEN),
+            "betreuungsart": codes(INSGESAMT, "kita", "kindertagespflege"),
+            "altersgruppe": codes(*ALTERSGRUPPEN_KITA),
         },
     ),
-    "ba__arbeitslose": _tidy_schema(
+    "ba__arbeitslose": tidy_schema(
         "ba__arbeitslose", "ba", MONTH,
         {
-            "merkmal": _codes("arbeitslose", "arbeitslosenquote"),
-            "personengruppe": _codes(INSGESAMT, "unter_25"),
-            "rechtskreis": _codes(INSGESAMT, "sgb2", "sgb3"),
+            "merkmal": codes("arbeitslose", "arbeitslosenquote"),
+            "personengruppe": codes(INSGESAMT, "unter_25"),
+            "rechtskreis": codes(INSGESAMT, "sgb2", "sgb3"),
         },
     ),
-    "ba__ausbildungsmarkt": _tidy_schema(
-        "ba__ausbildungsmarkt", "ba", YEAR,
-        {"merkmal": _text(), "beruf": _text(), "beruf_name": pa.Column(str, nullable=True)},
+    # Counts (einheit "anzahl") are never negative; the BIBB's VR columns (einheit
+    # "veraenderung_prozent", merkmal "<merkmal>_vr_prozent") are changes in %, may be negative.
+    "ba__ausbildungsmarkt": counts_ge_0_only(
+        tidy_schema(
+            "ba__ausbildungsmarkt", "ba", YEAR,
+            {
+                "merkmal": text(),
+                "einheit": codes("anzahl", "veraenderung_prozent"),
+                "beruf": text(),
+                "beruf_name": pa.Column(str, nullable=True),
+            },
+        ),
+        "einheit", "anzahl",
     ),
-    "ba__sgb2": _tidy_schema(
+    "ba__sgb2": tidy_schema(
         "ba__sgb2", "ba", YEAR,
-        {"merkmal": _codes("sgb2_quote_unter_15", "sgb2_quote_unter_18", "nef_unter_15",
+        {"merkmal": codes("sgb2_quote_unter_15", "sgb2_quote_unter_18", "nef_unter_15",
                            "bevoelkerung_unter_15")},
     ),
     # The city's school administration (templates v1): one row per school × grade × ….
-    "schulen__schulen": _tidy_schema(
+    "schulen__schulen": tidy_schema(
         "schulen__schulen", "schulen", DATE,
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
-            "name": _text(),
-            "schulform": _codes(*SCHULFORMEN),
-            "stadtbezirk": _codes(*(str(n) for n in range(1, 10))),
-            "traeger": _codes("oeffentlich", "privat"),
+            "name": text(),
+            "schulform": codes(*SCHULFORMEN),
+            "stadtbezirk": codes(*(str(n) for n in range(1, 10))),
+            "traeger": codes("oeffentlich", "privat"),
         },
         value_required=False,
     ),
-    "schulen__schueler": _tidy_schema(
+    "schulen__schueler": tidy_schema(
         "schulen__schueler", "schulen", SCHOOL_YEAR,
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
-            "jahrgang": _codes(*JAHRGAENGE),
-            "geschlecht": _codes(*SCHULEN_GESCHLECHT),
-            "staatsangehoerigkeit": _codes("deutsch", "nichtdeutsch"),
-            "merkmal": _codes("schueler", "nichtdeutsche_familiensprache", "zuzug_ausland",
+            "jahrgang": codes(*JAHRGAENGE),
+            "geschlecht": codes(*SCHULEN_GESCHLECHT),
+            "staatsangehoerigkeit": codes("deutsch", "nichtdeutsch"),
+            "merkmal": codes("schueler", "nichtdeutsche_familiensprache", "zuzug_ausland",
                               "foerderbedarf_lernen", "foerderbedarf_sprache",
                               "foerderbedarf_emotionale_soziale_entwicklung",
                               "foerderbedarf_sonstige"),
         },
     ),
-    "schulen__schulformwechsel": _tidy_schema(
+    "schulen__schulformwechsel": tidy_schema(
         "schulen__schulformwechsel", "schulen", SCHOOL_YEAR,
         {
             "datensatz_id": pa.Column(str, nullable=False),
             "von_schulform": pa.Column(str, pa.Check.isin(SCHULFORMEN), nullable=True),
-            "nach_schulform": _codes(*SCHULFORMEN),
-            "jahrgang": _codes("5", "6", "7", "8", "9", "10"),
+            "nach_schulform": codes(*SCHULFORMEN),
+            "jahrgang": codes("5", "6", "7", "8", "9", "10"),
         },
         key=["period", "datensatz_id"],
     ),
-    "schulen__wiederholer": _tidy_schema(
+    "schulen__wiederholer": tidy_schema(
         "schulen__wiederholer", "schulen", SCHOOL_YEAR,
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
-            "jahrgang": _codes(*JAHRGAENGE),
-            "merkmal": _codes("wiederholer_nicht_versetzt", "wiederholer_freiwillig", "schueler"),
+            "jahrgang": codes(*JAHRGAENGE),
+            "merkmal": codes("wiederholer_nicht_versetzt", "wiederholer_freiwillig", "schueler"),
         },
     ),
-    "schulen__fehlzeiten": _tidy_schema(
+    "schulen__fehlzeiten": tidy_schema(
         "schulen__fehlzeiten", "schulen", SCHOOL_YEAR,
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
-            "jahrgang": _codes(*JAHRGAENGE),
-            "merkmal": _codes("stunden_entschuldigt", "stunden_unentschuldigt", "schueler",
+            "jahrgang": codes(*JAHRGAENGE),
+            "merkmal": codes("stunden_entschuldigt", "stunden_unentschuldigt", "schueler",
                               "schueler_ueber_schwellenwert"),
         },
     ),
-    "schulen__abgaenger": _tidy_schema(
+    "schulen__abgaenger": tidy_schema(
         "schulen__abgaenger", "schulen", SCHOOL_YEAR,
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
-            "abschlussart": _codes("ohne_hsa", "foerderschule", "hsa", "esa_erweitert", "msa",
+            "abschlussart": codes("ohne_hsa", "foerderschule", "hsa", "esa_erweitert", "msa",
                                    "fhr", "ahr"),
-            "geschlecht": _codes(*SCHULEN_GESCHLECHT),
+            "geschlecht": codes(*SCHULEN_GESCHLECHT),
         },
     ),
-    "schulen__uebergaenge": _tidy_schema(
+    "schulen__uebergaenge": tidy_schema(
         "schulen__uebergaenge", "schulen", SCHOOL_YEAR,
         {
             "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
-            "schulform_ziel": _codes(*SCHULFORMEN, "sonstige"),
+            "schulform_ziel": codes(*SCHULFORMEN, "sonstige"),
         },
     ),
+    # The state's school register (MSB NRW open data schuldaten.csv): one row per school.
+    "msb__schulverzeichnis": tidy_schema(
+        "msb__schulverzeichnis", "msb", DATE,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "name": text(),
+            "schulform": codes(*schulregister.SCHULFORMEN),
+            "plz": pa.Column(str, pa.Check.str_matches(r"^\d{5}$"), nullable=True),
+            "rechtsform": codes("oeffentlich", "privat"),
+            "gemeindeschluessel": pa.Column(str, pa.Check.str_matches(r"^05\d{6}$")),
+            "schulbetriebsschluessel": pa.Column(str, pa.Check.str_matches(r"^\d{1,9}$")),
+            "schulbetriebsdatum": pa.Column(str, pa.Check.str_matches(DATE), nullable=True),
+            "lat": pa.Column(float, pa.Check.in_range(50.2, 52.6), nullable=True),
+            "lon": pa.Column(float, pa.Check.in_range(5.8, 9.5), nullable=True),
+        },
+        key=["period", "schulnummer"],
+        value_required=False,
+    ),
 }  # fmt: skip
+SCHEMAS.update(SCHEMAS_KONTEXT)
+"""With the social-context tables' schemas (:mod:`quality.raw_schemas_kontext`)."""
 
 
 def problems_from(

@@ -51,8 +51,9 @@ def format_percent(value: float | None, decimals: int = 1) -> str:
 
 
 def decimals(unit: str) -> int:
-    """Decimals shown for a unit: counts without, weights with two, everything else one."""
-    return {"Anzahl": 0, "Gewicht": 2}.get(unit, 1)
+    """Decimals shown for a unit: counts and euro amounts without, weights with two, everything
+    else one."""
+    return {"Anzahl": 0, "EUR": 0, "Gewicht": 2}.get(unit, 1)
 
 
 def symbol_or_none(symbol: object) -> str | None:

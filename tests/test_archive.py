@@ -31,7 +31,7 @@ def _fake_parse(path):
 
 
 def test_landing_twice_returns_the_same_entry(tmp_path, monkeypatch):
-    monkeypatch.setattr(archive_module, "parse_file", _fake_parse)
+    monkeypatch.setattr(archive_module, "parse_delivery", _fake_parse)
     source = tmp_path / "good.csv"
     source.write_text("content")
     archive = Archive(tmp_path / "archive")
@@ -45,7 +45,7 @@ def test_landing_twice_returns_the_same_entry(tmp_path, monkeypatch):
 
 
 def test_failed_file_is_not_archived(tmp_path, monkeypatch):
-    monkeypatch.setattr(archive_module, "parse_file", _fake_parse)
+    monkeypatch.setattr(archive_module, "parse_delivery", _fake_parse)
     bad = tmp_path / "bad.csv"
     bad.write_text("x")
     archive = Archive(tmp_path / "archive")
@@ -69,7 +69,7 @@ def test_a_landing_that_comes_second_keeps_the_first_entry(tmp_path, monkeypatch
             inner[0] = archive.land(path)
         return _fake_parse(path)
 
-    monkeypatch.setattr(archive_module, "parse_file", parse_while_another_lands)
+    monkeypatch.setattr(archive_module, "parse_delivery", parse_while_another_lands)
     outer = archive.land(source)
     assert outer == inner[0]
     shard = tmp_path / "archive" / outer.sha256[:2]

@@ -154,6 +154,40 @@ def test_completeness_needs_at_least_one_school_for_the_school_level() -> None:
     assert present.passed, present.summary
 
 
+def test_completeness_allows_a_level_the_publication_lag_behind() -> None:
+    """IT.NRW's Stadt figure of 2023/24 comes after the city's own Stadtbezirk figures: the
+    Stadt level is complete at its own latest period (2023/24), not missing in 2024/25."""
+    values = values_frame()
+    late = (values["indicator_id"] == COUNT) & (values["region_level"] == "Stadt")
+    lagging = values[~(late & (values["period"] == "2024/25"))]
+    outcome = expectations.evaluate_completeness(lagging, catalogue_frame(), regions_frame())
+    assert outcome.passed, outcome.summary
+    # the lagging level without any value left: missing in the indicator's latest period
+    gone = late & (values["period"] == "2023/24") & (values["region_key"] == "05114")
+    outcome = expectations.evaluate_completeness(
+        lagging[~gone.loc[lagging.index]], catalogue_frame(), regions_frame()
+    )
+    assert not outcome.passed
+    assert outcome.rows[["indicator_id", "region_key", "period"]].values.tolist() == [
+        [COUNT, "05114", "2024/25"]
+    ]
+
+
+def test_completeness_names_a_level_further_behind_than_the_publication_lag() -> None:
+    values = values_frame()
+    newer = values[(values["indicator_id"] == COUNT) & (values["region_level"] == "Stadtbezirk")]
+    later = []
+    for period in ["2025/26", "2026/27", "2027/28"]:  # the Stadt level stays at 2024/25
+        rows = newer[newer["period"] == "2024/25"].copy()
+        rows["period"] = period
+        later.append(rows)
+    values = pd.concat([values, *later], ignore_index=True)
+    outcome = expectations.evaluate_completeness(values, catalogue_frame(), regions_frame())
+    assert not outcome.passed
+    assert set(outcome.rows["region_level"]) == {"Stadt"}
+    assert set(outcome.rows["period"]) == {"2027/28"}
+
+
 # --- value ranges ---------------------------------------------------------------------------
 
 

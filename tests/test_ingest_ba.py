@@ -47,6 +47,7 @@ def test_real_bibb_workbook_contract(bibb: ParsedFile) -> None:
     assert list(bibb.frame.columns) == [
         *LEADING_COLUMNS,
         "merkmal",
+        "einheit",
         "beruf",
         "beruf_name",
         *TRAILING_COLUMNS,
@@ -57,6 +58,13 @@ def test_real_bibb_workbook_contract(bibb: ParsedFile) -> None:
     # 37 Berufshauptgruppen + "nil" + the total row, each with 7 measures × (2 years + VR)
     assert bibb.frame["beruf"].nunique() == 39
     assert len(bibb.frame) == 39 * 7 * 3
+    # counts and VR change rates are told apart by einheit (and the merkmal suffix)
+    rates = bibb.frame[bibb.frame["einheit"] == "veraenderung_prozent"]
+    assert len(rates) == 39 * 7 and set(rates["period"]) == {"2023"}
+    assert rates["merkmal"].str.endswith("_vr_prozent").all()
+    counts = bibb.frame[bibb.frame["einheit"] == "anzahl"]
+    assert not counts["merkmal"].str.endswith("_vr_prozent").any()
+    assert (counts["value"].dropna() >= 0).all() and (rates["value"].dropna() < 0).any()
 
 
 @pytest.mark.parametrize(
@@ -99,7 +107,9 @@ def test_real_bibb_names_and_notes(bibb: ParsedFile) -> None:
     names = dict(zip(bibb.frame["beruf"], bibb.frame["beruf_name"], strict=True))
     assert names["25"] == "Maschinen- und Fahrzeugtechnikberufe"
     assert names["insgesamt"] == "alle Berufe"
-    assert any("multiples of 3" in note for note in bibb.notes)
+    assert ba.ROUNDING_NOTE in bibb.notes  # from the workbook's footnote, not assumed
+    assert any(n.startswith("Fußnote: Legende: NAA:") for n in bibb.notes)
+    assert not any(n.startswith("Erstellungsdatum") for n in bibb.notes)  # BIBB's has none
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,14 +312,24 @@ def test_ausbildungsmarkt_period_is_year_of_30_september(tmp_path: Path) -> None
         ["AA393 Agenturbezirk Krefeld", "Insgesamt", 3000, 250, 2800, 300],
         [None, "01 Angehörige der regulären Streitkräfte", "-", "-", "-", "-"],
         [None, "25 Maschinen- und Fahrzeugtechnikberufe", 300, "*", 310, 12],
+        [],
+        ["Kleine Werte sind anonymisiert."],
+        ["© Statistik der Bundesagentur für Arbeit"],
+        ["Erstellungsdatum: 5.12.2023"],
     ]
     path = tmp_path / "am.xlsx"
     path.write_bytes(_save(rows, ["A5:A6", "B5:B6", "C5:D5", "E5:F5"]))
-    frame = ba.parse(path).frame
+    parsed = ba.parse(path)
+    frame = parsed.frame
     assert set(frame.period) == {"2023"}
     assert set(frame.beruf) == {"insgesamt", "01", "25"}
+    assert set(frame.einheit) == {"anzahl"}  # the BA layout has counts only
     assert _value(frame, beruf="01", merkmal="stellen") == (0.0, "-")
     assert _value(frame, beruf="insgesamt", merkmal="unbesetzte_stellen") == (300, None)
+    # footnotes and the publisher's date (it orders two editions of one year) become notes
+    assert "Fußnote: Kleine Werte sind anonymisiert." in parsed.notes
+    assert "Erstellungsdatum: 05.12.2023" in parsed.notes
+    assert ba.ROUNDING_NOTE not in parsed.notes
 
 
 def test_cover_sheet_is_skipped_but_tables_may_not_mix(tmp_path: Path) -> None:

@@ -317,19 +317,15 @@ def test_real_population_classic_maps_age_groups():
 
 @needs_realdata
 def test_unknown_tables_parse_generically_with_raw_period():
-    mindest = genesis.parse(REALDATA / "ldbnrw-csv-classic" / "2023_22811-01i.csv")
-    assert mindest.table == "genesis_22811_01i"
-    # no period column: the period comes from the header row (';;Jahr' / ';;2023')
-    krefeld = mindest.frame[mindest.frame["region_key"] == "05114"]
-    assert list(krefeld["period"]) == ["2023"] and list(krefeld["value"]) == [14.4]
-    ages = genesis.parse(REALDATA / "ldbnrw-csv-classic" / "2024_12411-09i.csv")
-    assert set(ages.frame["period"]) == {"31.12.2024"}
-    assert "merkmal" in ages.dimension_columns
-    # no key column: region names only, Land names resolved to keys
-    employees = genesis.parse(REALDATA / "ldbnrw-csv-classic" / "2024_13111-54i.csv")
-    nrw = employees.frame[employees.frame["region_name"] == "Nordrhein-Westfalen"]
-    assert set(nrw["region_key"]) == {"05"}
-    assert {"zeile_1", "zeile_2"} <= set(employees.dimension_columns)
+    """22161-08i (Eingliederungshilfe by Träger) is used by no indicator: read generically,
+    its labels kept as text and its period as published (the social-context tables that are
+    used have specs: tests/test_realdata_kontext.py)."""
+    hilfe = genesis.parse(REALDATA / "ldbnrw-csv-classic" / "2024_22161-08i.csv")
+    assert hilfe.table == "genesis_22161_08i"
+    assert "31.12.2024" in set(hilfe.frame["period"])  # as published, not converted
+    assert {"merkmal", "zeile_1", "zeile_2"} <= set(hilfe.dimension_columns)
+    rows = hilfe.frame[hilfe.frame["zeile_2"] == "Leistungen zur Teilhabe an Bildung"]
+    assert 6660.0 in set(rows["value"])
 
 
 @needs_realdata

@@ -137,7 +137,7 @@ def test_landing_ahead_archives_the_inbox_before_the_inbox_step(
     def no_parsing(path: Path):
         raise AssertionError(f"{path.name} should have been landed ahead")
 
-    monkeypatch.setattr(archive_module, "parse_file", no_parsing)
+    monkeypatch.setattr(archive_module, "parse_delivery", no_parsing)
     found = land_all(inbox, Archive(tmp_path / "ahead"))
     assert list(map(_comparable, found)) == list(map(_comparable, serial))
 
@@ -171,3 +171,37 @@ def test_landing_ahead_uses_one_worker_for_a_small_inbox_and_all_cores_for_a_lar
     assert landing_ahead.ahead_workers(files) == 1  # 1 MB
     monkeypatch.setattr(landing_ahead, "PARALLEL_MIN_BYTES", 1024)
     assert landing_ahead.ahead_workers(files) == (os.cpu_count() or 1)
+
+
+def _unused_files(folder: Path) -> list[str]:
+    """A GENESIS table no indicator uses and an SVWS code list, as a working group would
+    leave them beside the deliveries."""
+    table = (SAMPLE / "itnrw/21111-02-06-4_2022-2025.csv").read_bytes()
+    other = table.replace(b"Tabelle: 21111-02-06-4", b"Tabelle: 99999-01-01-4", 1)
+    assert other != table
+    (folder / "itnrw/99999-01-01-4.csv").write_bytes(other)
+    (folder / "Statkue_Abgangsart.csv").write_text(
+        "SF;Art;Beschreibung;KZ_Bereich;KZ_Bereich_JG;AbgangsJG;Flag;geaendert;gueltigVon;"
+        "gueltigBis\nGY;0A;Ohne Abschluss;12;4;**;1;2018-05-03 13:36:08;;\n",
+        encoding="utf-8",
+    )
+    return ["99999-01-01-4.csv", "Statkue_Abgangsart.csv"]
+
+
+def test_unused_files_are_listed_not_loaded_and_do_not_fail_the_inbox(inbox, tmp_path):
+    from pipelines.assets.landing import land_inbox
+
+    names = _unused_files(inbox)
+    landed = land_inbox(inbox, Archive(tmp_path / "archive"), workers=1)
+    assert len(landed.deliveries) == len(INBOX_FILES)
+    assert sorted(p.file for p in landed.unused) == sorted(names)
+    genesis = next(p for p in landed.unused if p.file == names[0])
+    assert "GENESIS-Tabelle 99999-01-01-4" in genesis.rule
+    assert "wird von keinem Indikator verwendet" in genesis.rule
+    assert not any(p.blocking for p in landed.unused)
+
+
+def test_an_unrecognised_file_still_fails_the_inbox(inbox, tmp_path):
+    (inbox / "notiz.csv").write_text("Liebe Kolleginnen;\nbitte laden\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"notiz\.csv: not recognised"):
+        land_all(inbox, Archive(tmp_path / "archive"), workers=1)

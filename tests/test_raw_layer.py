@@ -41,7 +41,7 @@ def test_revised_delivery_replaces_its_periods_and_keeps_the_rest(tmp_path, monk
         "first.csv": _parsed({"2018/19": 1.0, "2019/20": 2.0}),
         "second.csv": _parsed({"2019/20": 20.0}),
     }
-    monkeypatch.setattr(archive_module, "parse_file", lambda path: deliveries[path.name])
+    monkeypatch.setattr(archive_module, "parse_delivery", lambda path: deliveries[path.name])
     archive = Archive(tmp_path / "archive")
     landed = []
     for name in deliveries:

@@ -149,6 +149,18 @@ def test_a_broken_new_file_still_selects_the_inbox(tmp_path):
     assert plan.inbox and plan.new_files == ["kaputt.xlsx"]
 
 
+def test_an_unused_file_in_the_inbox_is_no_reason_for_a_run(tmp_path):
+    """A code list beside the deliveries is listed by the run, never loaded: nothing to do."""
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    (where["data"] / "ba" / "Statkue_Abgangsart.csv").write_text(
+        "SF;Art;Beschreibung;KZ_Bereich;KZ_Bereich_JG;AbgangsJG;Flag;geaendert;gueltigVon;"
+        "gueltigBis\nGY;0A;Ohne Abschluss;12;4;**;1;2018-05-03 13:36:08;;\n",
+        encoding="utf-8",
+    )
+    plan = _plan(where)
+    assert plan.nothing_to_do, plan.reasons
+
+
 def test_selection_is_the_change_and_everything_downstream():
     from dagster import AssetKey
 

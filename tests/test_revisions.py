@@ -186,7 +186,7 @@ class Inbox:
         self.archive = Archive(tmp_path / "archive")
         self.parsed: dict[str, ParsedFile] = {}
         self.con = duckdb.connect()
-        monkeypatch.setattr(archive_module, "parse_file", lambda path: self.parsed[path.name])
+        monkeypatch.setattr(archive_module, "parse_delivery", lambda path: self.parsed[path.name])
 
     def land(self, name: str, table: RawTable, frame: pd.DataFrame, stand: str | None = None):
         notes = [f"Stand: {stand}"] if stand else []
@@ -466,10 +466,11 @@ RENAMED = "Beispiel-Förderschule Leuchtturm, umbenannt (fiktiv)"
 
 
 def _revise_population(inbox: Path) -> None:
-    """IT.NRW sends 12411 again: Krefeld's 25- to 65-year-old men on 31.12.2020 plus 100."""
+    """IT.NRW sends 12411 again: Krefeld's 40- to 45-year-old men on 31.12.2020 plus 100
+    (in the indicators' group 25_bis_unter_65)."""
     text = (SAMPLE / "itnrw" / "12411-02-03-4.csv").read_bytes().decode("cp1252")
     for old, new in (
-        (";25 bis unter 65 Jahre;121351;61330;60021", ";25 bis unter 65 Jahre;121451;61430;60021"),
+        (";40 bis unter 45 Jahre;14306;7230;7076", ";40 bis unter 45 Jahre;14406;7330;7076"),
         (";Insgesamt;226690;111446;115244", ";Insgesamt;226790;111546;115244"),
         ("Stand: 12.02.2026 / 09:47:03", "Stand: 20.03.2026 / 08:00:00"),
     ):

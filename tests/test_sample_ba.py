@@ -118,19 +118,82 @@ def test_ausbildungsmarkt(parsed) -> None:
     frame = parsed["ausbildungsmarkt"]
     assert sorted(set(frame.period)) == [str(y) for y in range(2015, 2026)]
     assert set(frame.region_key) == {ba.AGENTURBEZIRK_KREFELD_KEY}
-    totals = frame[frame.beruf == "insgesamt"].pivot(
+    assert set(frame.table_code) == {"bibb-ba-ausbildungsmarkt-30-09"}  # the real BIBB layout
+    counts = frame[frame.einheit == "anzahl"]
+    # a year appears in two workbooks (the year itself and, as previous year, the next one)
+    # with the same figures
+    twice = counts.groupby(["period", "merkmal", "beruf"]).value.nunique(dropna=False)
+    assert (twice == 1).all()
+    counts = counts.drop_duplicates(["period", "merkmal", "beruf"])
+    totals = counts[counts.beruf == "insgesamt"].pivot(
         index="period", columns="merkmal", values="value"
     )
-    assert totals["bewerber"].between(2_600, 3_500).all()
-    assert totals["stellen"].between(2_500, 3_100).all()
-    assert (totals["unversorgte_bewerber"] < totals["bewerber"] * 0.15).all()
-    assert {"*", "-"} <= set(frame.symbol.dropna())
-    # the total row holds the exact sum; anonymised cells (1 or 2) are the only gap
-    parts = frame[frame.beruf != "insgesamt"]
+    assert totals["neue_vertraege"].between(2_800, 3_300).all()
+    assert (totals["angebot"] == totals["neue_vertraege"] + totals["unbesetzte_stellen"]).all()
+    assert (totals["nachfrage"] == totals["neue_vertraege"] + totals["unversorgte_bewerber"]).all()
+    assert (
+        totals["nachfrage_erweitert"] == totals["nachfrage"] + totals["bewerber_mit_alternative"]
+    ).all()
+    assert {"*"} == set(counts.symbol.dropna())
+    # the total row holds the exact sum (the sample does not round to multiples of 3);
+    # anonymised cells (1 or 2 in a BA part) are the only gap
+    parts = counts[
+        (counts.beruf != "insgesamt")
+        & counts.merkmal.isin(
+            [
+                "neue_vertraege",
+                "unversorgte_bewerber",
+                "bewerber_mit_alternative",
+                "unbesetzte_stellen",
+            ]
+        )
+    ]
     for (period, merkmal), group in parts.groupby(["period", "merkmal"]):
         gap = totals.loc[period, merkmal] - group.value.sum()
         stars = (group.symbol == "*").sum()
         assert stars <= gap <= 2 * stars, (period, merkmal)
+    assert parts[parts.merkmal == "neue_vertraege"].symbol.isna().all()  # BIBB survey: no *
+    rates = frame[frame.einheit == "veraenderung_prozent"]
+    assert set(rates.period) == {str(y) for y in range(2016, 2026)}
+    assert {"*", "."} == set(rates.symbol.dropna())
+    assert (rates.value < 0).any() and (rates.value > 0).any()
+
+
+# Indicator inputs of the bundled sample (Agenturbezirk total, 30 September): the switch to the
+# BIBB layout must not change them (neue Ausbildungsverträge, unbesetzte Stellen, unversorgte
+# Bewerber, and with those with an alternative the Angebots-Nachfrage-Relation).
+PINNED_TOTALS = {
+    "2015": (3250, 151, 194, 219),
+    "2020": (2900, 247, 246, 183),
+    "2025": (2900, 290, 294, 203),
+}
+
+
+@pytest.mark.parametrize("period", sorted(PINNED_TOTALS))
+def test_ausbildungsmarkt_indicator_inputs_unchanged(parsed, period: str) -> None:
+    frame = parsed["ausbildungsmarkt"]
+    hit = frame[(frame.beruf == "insgesamt") & (frame.period == period)]
+    got = [
+        set(hit[hit.merkmal == m].value)
+        for m in (
+            "neue_vertraege", "unbesetzte_stellen", "unversorgte_bewerber",
+            "bewerber_mit_alternative",
+        )
+    ]  # fmt: skip
+    assert got == [{v} for v in PINNED_TOTALS[period]]
+
+
+def test_ausbildungsmarkt_workbook_has_the_real_layout(generated) -> None:
+    _, paths = generated
+    path = next(p for p in paths if p.name == "ausbildungsmarkt_2022-23.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A1"].value.endswith("Arbeitsagenturbezirk Krefeld")
+    assert [ws.cell(3, c).value for c in (4, 7, 13)] == ["NAA", "UVB ohne Alternative1)", "UBA 2)"]
+    assert [ws.cell(4, c).value for c in (4, 5, 6)] == [2022, 2023, "VR"]
+    assert ws["A6"].value == "01" and ws["F6"].value == "."
+    parsed = ba.parse(path)
+    assert "Erstellungsdatum: 15.12.2023" in parsed.notes
+    assert ba.ROUNDING_NOTE not in parsed.notes  # the sample says its counts are unrounded
 
 
 def test_sgb2(parsed) -> None:

@@ -1,18 +1,19 @@
 """The inbox: every delivered file is recognised, parsed and archived before anything loads.
 
 One bad file fails this asset with the parser's message (source, file, row, column, rule);
-nothing downstream runs, so the live warehouse and report stay as they were.
+nothing downstream runs, so the live warehouse and report stay as they were. A file that is
+recognised but used by no indicator is listed (log and ``not_used`` metadata), not loaded.
 """
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
 from pipelines.ingest.archive import Archive, Delivery
-from pipelines.ingest.errors import IngestError
+from pipelines.ingest.errors import IngestError, Problem
 from pipelines.ingest.identify import delivery_files
 from pipelines.ingest.landing_ahead import finish_landing_ahead
 from pipelines.ingest.supersede import SNAPSHOT_TABLES, publisher_date
@@ -22,22 +23,38 @@ from pipelines.state import insert_rows
 DELIVERIES_TABLE = "raw._deliveries"
 
 
-def land_all(data_dir, archive: Archive, *, workers: int | None = None) -> list[Delivery]:
+@dataclass(frozen=True)
+class Landed:
+    """An inbox's deliveries, and the files recognised but not used (one problem each)."""
+
+    deliveries: list[Delivery]
+    unused: list[Problem]
+
+
+def land_inbox(data_dir, archive: Archive, *, workers: int | None = None) -> Landed:
     """Archive every file in the inbox; collect all problems before failing.
 
     New files are parsed in up to ``workers`` processes (default: one per CPU; see
-    :meth:`Archive.land_many`); deliveries and problems keep the inbox's file order.
+    :meth:`Archive.land_many`); deliveries and problems keep the inbox's file order. Files
+    that are recognised but used by no indicator (:mod:`pipelines.ingest.unused`) do not
+    fail the run: they are returned as ``unused``.
     """
     deliveries: list[Delivery] = []
-    problems = []
+    problems: list[Problem] = []
     for outcome in archive.land_many(delivery_files(data_dir), workers=workers):
         if isinstance(outcome, Delivery):
             deliveries.append(outcome)
         else:
             problems.extend(outcome)
-    if problems:
-        raise IngestError(problems)
-    return deliveries
+    blocking = [p for p in problems if p.blocking]
+    if blocking:
+        raise IngestError(blocking)
+    return Landed(deliveries, [p for p in problems if not p.blocking])
+
+
+def land_all(data_dir, archive: Archive, *, workers: int | None = None) -> list[Delivery]:
+    """The deliveries of :func:`land_inbox` (unused files are left aside)."""
+    return land_inbox(data_dir, archive, workers=workers).deliveries
 
 
 LOG_COLUMNS = (
@@ -139,7 +156,10 @@ def inbox(
     if not folder.is_dir():
         raise IngestError.single("inbox", folder, "data directory does not exist")
     finish_landing_ahead()  # the planner's landing of a full refresh's inbox, if any
-    deliveries = land_all(folder, Archive(warehouse.archive_dir()))
+    landed = land_inbox(folder, Archive(warehouse.archive_dir()))
+    deliveries = landed.deliveries
+    for problem in landed.unused:
+        context.log.warning(f"nicht verwendet: {problem.file}: {problem.rule}")
     with duckdb.connect(str(warehouse.staging_path(context.run_id))) as con:
         write_delivery_log(con, deliveries, run_id=context.run_id)
     by_table: dict[str, int] = {}
@@ -151,6 +171,7 @@ def inbox(
             "data_dir": str(folder),
             "files": len(deliveries),
             "files_per_table": dg.MetadataValue.json(by_table),
+            "not_used": dg.MetadataValue.json([f"{p.file}: {p.rule}" for p in landed.unused]),
             "deliveries": dg.MetadataValue.json(
                 [asdict(d) | {"notes": d.notes} for d in deliveries]
             ),

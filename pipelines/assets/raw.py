@@ -38,7 +38,7 @@ from pipelines.revisions import (
 )
 from pipelines.state import raw_fingerprint, record_raw_build
 from quality.check_results import record_check_result
-from quality.raw_schemas import validate_tidy
+from quality.raw_checks import raw_problems
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ class RawTable:
     table: str
     description: str
     labels: tuple[str, ...] = ()
+    optional: bool = False
+    """A table an inbox may lack (the social-context tables of issue 18): without any delivery
+    it is not built, and its dbt staging model reads an empty relation (macro optional_raw)."""
 
     @property
     def name(self) -> str:
@@ -91,6 +94,60 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable("schulen", "fehlzeiten", "Absenteeism (hours) per school and grade."),
     RawTable("schulen", "abgaenger", "Leavers per school by certificate and sex."),
     RawTable("schulen", "uebergaenge", "Transitions Grundschule → Sek I per Grundschule."),
+    # The social context (issue 18): loaded when delivered, not required.
+    RawTable(
+        "itnrw",
+        "bevoelkerung_altersjahre",
+        "Population by single year of age (12411-09i), 31 Dec.",
+        optional=True,
+    ),
+    RawTable(
+        "itnrw",
+        "auslaender",
+        "Foreign population by citizenship and sex (12521-03i), 31 Dec.",
+        labels=("staatsangehoerigkeit",),
+        optional=True,
+    ),
+    RawTable(
+        "itnrw", "mindestsicherungsquote", "Mindestsicherungsquote (22811-01i).", optional=True
+    ),
+    RawTable(
+        "itnrw",
+        "mindestsicherung_empfaenger",
+        "Recipients of Mindestsicherung by benefit (22811-05i).",
+        optional=True,
+    ),
+    RawTable(
+        "itnrw",
+        "arbeitslose_kreise",
+        "Unemployed and rates, annual average, Kreise (13211-02-05-4).",
+        optional=True,
+    ),
+    RawTable(
+        "itnrw",
+        "jugendhilfe_gruppen",
+        "Groups in youth-welfare facilities by legal basis (22542-06i).",
+        labels=("rechtsgrundlage_label",),
+        optional=True,
+    ),
+    RawTable(
+        "itnrw",
+        "beschaeftigte_qualifikation",
+        "Employees by economic section and qualification (13111-54i), 31 Dec.",
+        labels=("wirtschaftsabschnitt_label",),
+        optional=True,
+    ),
+    RawTable(
+        "itnrw",
+        "einkommen",
+        "Disposable income of private households (82411-01-03-4).",
+        optional=True,
+    ),
+    RawTable(
+        "msb",
+        "schulverzeichnis",
+        "State school register (MSB NRW open data schuldaten.csv): the latest download only.",
+    ),
 )
 
 
@@ -158,6 +215,8 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
     if not rows:
         if exists:
             return RawBuild({"kept_previous": True}, None)
+        if table.optional:
+            return RawBuild({"delivered": False}, None)
         raise dg.Failure(
             f"No delivery for {table.source} table '{table.table}' in the data directory, and the "
             "warehouse holds none from earlier runs."
@@ -273,7 +332,8 @@ CHECK_BATCH_ROWS = 500_000
 def check_raw_table(
     con: duckdb.DuckDBPyConnection, table: RawTable, batch_rows: int = CHECK_BATCH_ROWS
 ) -> tuple[list, int]:
-    """Validate ``raw.<table>`` with its pandera schema; failures name file, row and column.
+    """Validate ``raw.<table>`` with its pandera schema and consistency rules
+    (:mod:`quality.raw_checks`); failures name file, row and column.
 
     Whole periods in batches of about ``batch_rows`` rows: every schema's unique key
     includes the period and its other checks are row-wise, so the verdict is the same as for
@@ -299,7 +359,7 @@ def check_raw_table(
         frame.index = pd.Index(frame.pop("row_position"), name=None)
         files = [names.get(sha, sha) for sha in frame.pop("file_sha256")]
         file_of_row = dict(zip(frame.index, files, strict=True))
-        problems += validate_tidy(frame, table.name, file_of_row)
+        problems += raw_problems(frame, table.name, file_of_row)
         rows += len(frame)
     return problems, rows
 
@@ -342,6 +402,8 @@ def _build_and_check(con: duckdb.DuckDBPyConnection, archive: Archive, table: Ra
     cursor = con.cursor()  # a connection of its own per thread, to the same database
     try:
         build = build_raw_table(cursor, archive, table)
+        if build.metadata.get("delivered") is False:  # an optional table nobody delivered
+            return _Built(table, build, [], 0)
         problems, rows = check_raw_table(cursor, table)
     except AmbiguousDeliveries as error:  # reported with the other tables' after all are built
         return _Built(table, RawBuild({}, None), [], 0, refused=error.message(f"raw.{table.name}"))

@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.ingest.errors import IngestError, Problem
-from pipelines.ingest.identify import parse_file
+from pipelines.ingest.identify import parse_delivery
 from pipelines.ingest.limits import unreadable
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -179,7 +179,7 @@ class Archive:
         archived = self.known(sha)
         if archived is not None:
             return archived
-        parsed = parse_file(path)
+        parsed = parse_delivery(path)
         frame = parsed.frame
         delivery = Delivery(
             sha256=sha,

@@ -17,8 +17,22 @@ Tables (project name → raw asset ``raw_ba__<table>``):
   (``merkmal`` × ``beruf`` KldB Berufshauptgruppe or ``insgesamt``, plus ``beruf_name``). The
   period is the calendar year of that 30 September: Berichtsjahr 2022/23 → ``2023``. The
   region is the Agenturbezirk (Krefeld + Kreis Viersen), not the city. Read from the BA layout
-  and from the BIBB/BA layout (``NAA``/``UVB``/``UBA``/… × year × ``VR``; ``VR`` becomes
-  ``<merkmal>_vr_prozent`` dated to the later year; KldB ``nil`` becomes ``nicht_zugeordnet``).
+  and from the BIBB/BA layout (title "… im Arbeitsagenturbezirk Krefeld", two-level merged
+  header ``NAA``/``UVB ohne|mit Alternative``/``UBA``/``Angebot``/``Nachfrage`` alt|erweitert ×
+  ``2022``/``2023``/``VR``; KldB code in column A, ``nil`` → ``nicht_zugeordnet``, total row
+  ``alle Berufe`` → ``insgesamt``).
+
+  Counts and change rates stay one value per row (the tidy contract of
+  :mod:`pipelines.ingest.tidy`) and are told apart by the dimension ``einheit``: ``anzahl``
+  (counts, never negative; every row of the BA layout) or ``veraenderung_prozent`` (the BIBB's
+  ``VR``, change on the previous year in %, any sign, unrounded), the latter with ``merkmal``
+  ``<merkmal>_vr_prozent`` and dated to the later year. A rate therefore never lands in a sum of
+  counts by accident, ``*`` (anonymised) and ``.`` (not computable) stay symbols of their own
+  cell, and the raw schema checks ``value ≥ 0`` on counts only. The BIBB rounds absolute values
+  to multiples of 3 (totals may differ from the sum of their parts): the footnotes below the
+  table are kept as notes (``Fußnote: …``), plus :data:`ROUNDING_NOTE` when they say so; a
+  footer ``Erstellungsdatum`` becomes the note that dates the edition (two workbooks holding the
+  same year in one delivery: the newer one supplies it, see :mod:`pipelines.ingest.supersede`).
 - ``sgb2``: SGB II quotas of minors in December (period ``2024``), Krefeld and its Stadtbezirke
   (``05114000-<n>``); quota = non-employable beneficiaries (NEF) / population of the age group.
 """
@@ -36,6 +50,8 @@ from openpyxl.utils import get_column_letter
 
 from pipelines.ingest.ba_layouts import (
     AUSBILDUNGSMARKT_BIBB,
+    EINHEIT_ANZAHL,
+    EINHEIT_VR,
     LAYOUTS,
     PARSER,
     PARSER_BIBB,
@@ -83,6 +99,18 @@ AGENTURBEZIRK_KREFELD_NAME = "Agenturbezirk Krefeld"
 _AGENTURBEZIRKE = {"krefeld": (AGENTURBEZIRK_KREFELD_KEY, AGENTURBEZIRK_KREFELD_NAME)}
 
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+VR_SUFFIX = "_vr_prozent"
+"""``merkmal`` of a BIBB ``VR`` column: ``neue_vertraege`` → ``neue_vertraege_vr_prozent``."""
+ROUNDING_NOTE = (
+    "BIBB: absolute values rounded to multiples of 3 by the publisher (data protection); the "
+    "total may differ from the sum of its parts"
+)
+"""Note carried when the sheet's footnotes say so (``… auf ein Vielfaches von 3 gerundet``)."""
+MAX_FOOTNOTES = 12
+"""Footnote lines below a table kept as notes; more are not read."""
+_ROUNDED_TO_3 = re.compile(r"vielfaches\s+von\s+3\s+gerundet", re.IGNORECASE)
+_ERSTELLT = re.compile(r"^erstellungsdatum\s*:?\s*(\d{1,2})\.(\d{1,2})\.(\d{4})", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,12 +233,11 @@ def _year_columns(spec: ValueColumn, hits: list[int], parts: list[tuple[str, ...
     if not years:
         return []
     merkmal = dict(spec.dims)["merkmal"]
-    bound = [_Bound(c, f"{spec.group.display} › {y}", {"merkmal": merkmal}, y) for c, y in years]
+    counts = {"merkmal": merkmal, "einheit": EINHEIT_ANZAHL}
+    bound = [_Bound(c, f"{spec.group.display} › {y}", dict(counts), y) for c, y in years]
     latest = max(y for _, y in years)
-    bound += [
-        _Bound(c, f"{spec.group.display} › VR", {"merkmal": f"{merkmal}_vr_prozent"}, latest)
-        for c in changes
-    ]
+    rate = {"merkmal": f"{merkmal}{VR_SUFFIX}", "einheit": EINHEIT_VR}
+    bound += [_Bound(c, f"{spec.group.display} › VR", dict(rate), latest) for c in changes]
     return bound
 
 
@@ -398,8 +425,13 @@ def _is_footer(row: Sequence[object]) -> bool:
     return low.startswith(("©", "(c)", "erstellungsdatum", "quelle: statistik der bundesagentur"))
 
 
-def _read_sheet(sheet: _Sheet, grid: list[list[object]], header: _Header) -> list[dict]:
+def _read_sheet(
+    sheet: _Sheet, grid: list[list[object]], header: _Header, notes: list[str] | None = None
+) -> list[dict]:
+    """The sheet's values as tidy records; footnote lines below the header (legend, sources,
+    the rounding rule) and the footer's ``Erstellungsdatum`` are appended to ``notes``."""
     layout = header.layout
+    notes = [] if notes is None else notes
     preamble = _preamble_text(grid, header.first_row)
     sheet_period = None
     fixed_region = None
@@ -424,10 +456,12 @@ def _read_sheet(sheet: _Sheet, grid: list[list[object]], header: _Header) -> lis
         row = grid[r]
         excel_row = r + 1
         if _is_footer(row):
+            _footer_notes(grid[r:], notes)
             break
         cells = [row[i] if i < len(row) else None for i in value_idx]
         if all(cell_text(c) == "" for c in cells):
-            continue  # blank line, note or footnote
+            _footnote(row, notes)  # blank line, note or footnote
+            continue
         if region_col is not None:
             raw = row[region_col] if region_col < len(row) else None
             if cell_text(raw):
@@ -467,6 +501,26 @@ def _read_sheet(sheet: _Sheet, grid: list[list[object]], header: _Header) -> lis
     if not records:
         raise sheet.error(f"header of table {layout.table!r} found but no data rows below it")
     return records
+
+
+def _footnote(row: Sequence[object], notes: list[str]) -> None:
+    text = " ".join(" ".join(cell_text(c).split()) for c in row if cell_text(c))
+    if not text or sum(n.startswith("Fußnote: ") for n in notes) >= MAX_FOOTNOTES:
+        return
+    notes.append(f"Fußnote: {text}")
+    if _ROUNDED_TO_3.search(text) and ROUNDING_NOTE not in notes:
+        notes.append(ROUNDING_NOTE)
+
+
+def _footer_notes(rows: Sequence[Sequence[object]], notes: list[str]) -> None:
+    """``Erstellungsdatum: 28.10.2024`` as the note :mod:`pipelines.ingest.supersede` reads as
+    the publisher's date (it orders two editions of one period delivered in the same run)."""
+    for row in rows[:5]:
+        first = next((cell_text(c) for c in row if cell_text(c)), "")
+        if match := _ERSTELLT.match(first):
+            day, month, year = (int(g) for g in match.groups())
+            notes.append(f"Erstellungsdatum: {day:02d}.{month:02d}.{year:04d}")
+            return
 
 
 def _row_labels(
@@ -622,9 +676,12 @@ def parse(path: str | Path, *, book: Workbook | None = None) -> ParsedFile:
             )
         if found.ignored:
             notes.append(f"sheet {ws.title!r}: columns not read: {found.ignored}")
-        for rec in _read_sheet(sheet, grid, found):
+        sheet_notes: list[str] = []
+        for rec in _read_sheet(sheet, grid, found, sheet_notes):
             rec["_sheet"] = ws.title
             records.append(rec)
+        if found.layout.table == "ausbildungsmarkt":
+            notes.extend(sheet_notes)  # other tables: not yet (their dates would order editions)
         headers.append(found)
     if not headers:
         raise IngestError.single(SOURCE, path, "no sheet holds a BA table")
@@ -638,8 +695,9 @@ def parse(path: str | Path, *, book: Workbook | None = None) -> ParsedFile:
     frame = _frame(path, layout, records)
     if layout is AUSBILDUNGSMARKT_BIBB:
         notes.append(
-            "BIBB layout: absolute values rounded to multiples of 3 by the publisher; "
-            "*_vr_prozent = change on the previous year in % (period = the later year)"
+            f"BIBB layout: einheit '{EINHEIT_VR}' (merkmal *{VR_SUFFIX}) = VR, the change on "
+            "the previous year in % (period = the later year; may be negative); einheit "
+            f"'{EINHEIT_ANZAHL}' = counts"
         )
     if layout.table == "ausbildungsmarkt":
         notes.append("period = year of the 30 September ending the Berichtsjahr (2022/23 → 2023)")

@@ -216,6 +216,12 @@ _MIT_ALTERNATIVE = Label(
 )
 _UNBESETZT = Label("darunter: unbesetzt", ("unbesetzt", "darunter unbesetzte Stellen"))
 
+EINHEIT_ANZAHL = "anzahl"
+EINHEIT_VR = "veraenderung_prozent"
+"""``einheit`` of the training market: counts (persons, contracts, places; never negative) and
+the BIBB's ``VR`` columns, the change on the previous year in per cent (may be negative)."""
+_ANZAHL = ("einheit", EINHEIT_ANZAHL)
+
 AUSBILDUNGSMARKT = Layout(
     name="ba-ausbildungsmarkt",
     table="ausbildungsmarkt",
@@ -223,21 +229,25 @@ AUSBILDUNGSMARKT = Layout(
     parser=PARSER,
     row_labels=(("region", _REGION), ("beruf", _BERUF)),
     values=(
-        ValueColumn(_BEWERBER, _INSGESAMT, (("merkmal", "bewerber"),)),
-        ValueColumn(_BEWERBER, _UNVERSORGT, (("merkmal", "unversorgte_bewerber"),)),
-        ValueColumn(_BEWERBER, _MIT_ALTERNATIVE, (("merkmal", "bewerber_mit_alternative"),), False),
-        ValueColumn(_STELLEN, _INSGESAMT, (("merkmal", "stellen"),)),
-        ValueColumn(_STELLEN, _UNBESETZT, (("merkmal", "unbesetzte_stellen"),)),
-        ValueColumn(_NAA_BA, _INSGESAMT, (("merkmal", "neue_vertraege"),), False),
+        ValueColumn(_BEWERBER, _INSGESAMT, (("merkmal", "bewerber"), _ANZAHL)),
+        ValueColumn(_BEWERBER, _UNVERSORGT, (("merkmal", "unversorgte_bewerber"), _ANZAHL)),
+        ValueColumn(
+            _BEWERBER, _MIT_ALTERNATIVE, (("merkmal", "bewerber_mit_alternative"), _ANZAHL), False
+        ),
+        ValueColumn(_STELLEN, _INSGESAMT, (("merkmal", "stellen"), _ANZAHL)),
+        ValueColumn(_STELLEN, _UNBESETZT, (("merkmal", "unbesetzte_stellen"), _ANZAHL)),
+        ValueColumn(_NAA_BA, _INSGESAMT, (("merkmal", "neue_vertraege"), _ANZAHL), False),
     ),
     period_from="berichtsjahr",
     title_words=("ausbildung", "bewerber"),
-    dimensions=("merkmal", "beruf", "beruf_name"),
+    dimensions=("merkmal", "einheit", "beruf", "beruf_name"),
 )
 
 
 def _bibb_group(merkmal: str, display: str, *synonyms: str) -> ValueColumn:
-    return ValueColumn(Label(display, synonyms), None, (("merkmal", merkmal),))
+    """Counts of one measure per year; its ``VR`` column gets ``einheit`` = ``veraenderung_prozent``
+    and ``merkmal`` = ``<merkmal>_vr_prozent`` (see ``ba._year_columns``)."""
+    return ValueColumn(Label(display, synonyms), None, (("merkmal", merkmal), _ANZAHL))
 
 
 AUSBILDUNGSMARKT_BIBB = Layout(
@@ -280,7 +290,7 @@ AUSBILDUNGSMARKT_BIBB = Layout(
     ),
     period_from="column",
     title_words=("ausbildungsverträge", "ausbildungsplätze"),
-    dimensions=("merkmal", "beruf", "beruf_name"),
+    dimensions=("merkmal", "einheit", "beruf", "beruf_name"),
 )
 
 _UNTER_15 = Label("unter 15 Jahre", ("unter 15 Jahren", "0 bis unter 15 Jahre"))

@@ -20,6 +20,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: object = None
+    blocking: bool = True
+    """False: the file is recognised but not used (see :mod:`pipelines.ingest.unused`)."""
 
     def __str__(self) -> str:
         where = [f"{self.source}: {self.file}"]

@@ -36,6 +36,7 @@ from pipelines.ingest import textfile
 from pipelines.ingest.errors import IngestError, Problem, capped
 from pipelines.ingest.periods import period_problem
 from pipelines.ingest.regions import normalise_region_key
+from pipelines.ingest.regions_nrw import key_of_name
 from pipelines.ingest.symbols import CellError, parse_cell
 from pipelines.ingest.tidy import ParsedFile, order_columns
 
@@ -59,7 +60,9 @@ _TABLE_LINE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)\s*$")
 _FOOTER = re.compile(r"^_{5,}$")
 _STAND = re.compile(r"^Stand:\s*(\d{2}\.\d{2}\.\d{4}(?:\s*/\s*\d{2}:\d{2}:\d{2})?)")
 _PERIOD_LIKE = re.compile(r"^(\d{4}|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{4}/\d{2})$")
-_REGION_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{12})$")
+_REGION_KEY = re.compile(r"^(DG|\d{1,5}|\d{7,8}|\d{11,12})$")
+"""Official key lengths 2, 3, 5, 8, 12, or one digit less: a spreadsheet that re-saved the file
+dropped the leading zero (:func:`~pipelines.ingest.regions.normalise_region_key` restores it)."""
 _FFCSV_CODE = re.compile(r"^(\d{4,5}[0-9A-Z]?(?:-[0-9A-Za-z]+)*?)_")
 _GEO_VARIABLE = re.compile(r"^(DINSG|DLAND|REGBEZ|KREISE|GEMEIN|GVERB\w*|GEO\w*)$")
 
@@ -116,8 +119,26 @@ def _first_line(text: str) -> str:
     return text.split("\n", 1)[0].rstrip("\r")
 
 
+def delimiter_of(head: str) -> str:
+    """``;`` as published; ``,`` when a spreadsheet re-saved the file with commas: then none
+    of the first lines (code, ``;``-padded title lines, headers) holds a ``;``."""
+    lines = head.splitlines()[:6]
+    if any(";" in line for line in lines) or not any("," in line for line in lines):
+        return ";"
+    return ","
+
+
+def _first_cells(first_line: str) -> list[str]:
+    """Line 1's cells, unquoted (a spreadsheet may quote every cell when it saves)."""
+    delimiter = delimiter_of(first_line)
+    try:
+        return next(csv.reader([first_line], delimiter=delimiter), [""]) or [""]
+    except csv.Error:  # binary content (a workbook being sniffed): no GENESIS line 1
+        return first_line.split(delimiter)
+
+
 def _layout_of(first_line: str) -> str | None:
-    cells = first_line.split(";")
+    cells = _first_cells(first_line)
     head = cells[0].strip()
     if _TABLE_LINE.match(head) and not any(c.strip() for c in cells[1:]):
         return CLASSIC
@@ -169,7 +190,9 @@ def parse(path: str | Path, *, table_code: str | None = None, book: object = Non
                 value=first[:80],
             )
         handle.seek(0)
-        records = _records(path, handle)
+        delimiter = delimiter_of(handle.read(8192))
+        handle.seek(0)
+        records = _records(path, handle, delimiter)
         if layout == CLASSIC:
             raw = _read_classic(path, records)
         else:
@@ -200,6 +223,7 @@ class _Raw:
         self.symbols: list[str | None] = []
         self.mapped: dict[registry.ColumnKey, dict[str, str]] = {}
         self.notes: list[str] = []
+        self.zeros_restored = False
         self.problems: list[Problem] = []
         self._converted: dict[str | None, str] = {}
 
@@ -279,9 +303,9 @@ class _Raw:
             ) from None
 
 
-def _records(path: Path, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+def _records(path: Path, handle: TextIO, delimiter: str = ";") -> Iterator[tuple[int, list[str]]]:
     """CSV records with the 1-based line number on which each record starts (streamed)."""
-    reader = csv.reader(handle, delimiter=";", quotechar='"')
+    reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
     start = 1
     try:
         for record in reader:
@@ -418,9 +442,16 @@ class _Table:
                     column="region_key",
                     value=labels[roles.key],
                 ) from None
+        if key is not None and key != labels[roles.key] and not raw.zeros_restored:
+            raw.zeros_restored = True
+            raw.notes.append(
+                f"Regionalschlüssel ohne führende Null (in einer Tabellenkalkulation "
+                f"gespeichert?), ergänzt: {labels[roles.key]} → {key} (Zeile {line})"
+            )
         name = labels[roles.name] if roles.name is not None else None
         if roles.key is None and name is not None:
-            key = LAENDER.get(name)  # tables without a key column: only Land names are safe
+            # tables without a key column: Land names and NRW's listed region names only
+            key = LAENDER.get(name) or key_of_name(name)
         extras = tuple(labels[i] for i in roles.extras)
         for j in self.value_columns:
             column_period = period
@@ -610,6 +641,8 @@ def _tidy(path: Path, raw: _Raw, layout: str) -> ParsedFile:
         parser=layout,
         frame=order_columns(frame),
         notes=notes,
+        lines=list(raw.lines),
+        columns=[column.label for column in raw.columns],
     )
 
 

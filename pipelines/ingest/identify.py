@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from pipelines.ingest import textfile, xlsx
+from pipelines.ingest import textfile, unused, xlsx
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.limits import check_file
 from pipelines.ingest.tidy import ParsedFile
@@ -26,6 +26,7 @@ from pipelines.ingest.tidy import ParsedFile
 SOURCE_MODULES: dict[str, str] = {
     "itnrw": "pipelines.ingest.genesis",
     "ba": "pipelines.ingest.ba",
+    "msb": "pipelines.ingest.schulregister",
     "schulen": "pipelines.ingest.schulen",
 }
 """Source name → parser module; the order is the order in which files are tried."""
@@ -67,6 +68,9 @@ def identify(path: Path) -> tuple[str, Callable[[Path], ParsedFile]]:
         check_delivery(path, book)
     except OSError as exc:  # vanished or locked between the checks
         raise IngestError.single("inbox", path, f"Datei nicht lesbar: {exc.strerror}") from None
+    reason = unused.explain(path) if book is None else None
+    if reason is not None:  # API responses, code lists, geometry: one line, not "unknown"
+        raise unused.unused(path, reason)
     for source in SOURCE_MODULES:
         module = _module(source)
         try:
@@ -88,6 +92,14 @@ def parse_file(path: Path) -> ParsedFile:
     """Identify and parse one file."""
     _source, parse = identify(path)
     return parse(path)
+
+
+def parse_delivery(path: Path) -> ParsedFile:
+    """Identify and parse one file to be loaded: a table no indicator uses raises the
+    not-blocking "unused" error (:mod:`pipelines.ingest.unused`)."""
+    parsed = parse_file(path)
+    unused.check_used(parsed, path)
+    return parsed
 
 
 def delivery_files(data_dir: Path) -> list[Path]:

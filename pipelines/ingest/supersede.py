@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-SNAPSHOT_TABLES = frozenset({"schulen__schulen"})
+SNAPSHOT_TABLES = frozenset({"schulen__schulen", "msb__schulverzeichnis"})
 """Raw tables (``<source>__<table>``) whose every delivery is the whole table: a register."""
 SNAPSHOT_SLOT = "*"
 """The one slot a snapshot table has (instead of one per period)."""

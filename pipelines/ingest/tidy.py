@@ -31,6 +31,11 @@ class ParsedFile:
     parser: str
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    lines: list[int] | None = None
+    """Per tidy row, the file's line it came from (where the parser knows it): messages about
+    a row name the line a user finds in the file, not the row of the tidy table."""
+    columns: list[str] | None = None
+    """Per tidy row, the label of the file's column it came from (same condition)."""
 
     @property
     def dimension_columns(self) -> list[str]:

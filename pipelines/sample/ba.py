@@ -11,8 +11,13 @@ Delivery units, chosen as the city receives them:
   rows (region blocks Krefeld, NRW). The BA's monthly region tables grow a row per month; a
   yearly file means a monthly refresh replaces only the current year's file while earlier
   years stay byte-identical in the archive, and eleven files stay readable by a person.
-- ``ausbildungsmarkt_<JJJJ>-<JJ>.xlsx``: one per Berichtsjahr (October–September), as the BA
-  reports the training market once a year at 30 September; rows are KldB Berufshauptgruppen.
+- ``ausbildungsmarkt_<JJJJ>-<JJ>.xlsx``: one per Berichtsjahr (October–September) in the
+  BIBB/BA layout of the workbooks the BIBB publishes per Arbeitsagenturbezirk (title, two-level
+  merged header ``NAA``/``UVB ohne|mit Alternative``/``UBA``/``Angebot``/``Nachfrage`` × the
+  previous year, the year and ``VR`` = change in %, KldB Berufshauptgruppen ``01``…``94`` in
+  column A, total row ``alle Berufe``, legend and footnotes below; ``*`` anonymised, ``.`` VR not
+  computable). Each workbook holds two years, so the first one is 2015-16 (2015 and 2016). Unlike
+  the BIBB's, the sample's counts are not rounded to multiples of 3 (its footnote says so).
 - ``sgb2_quoten_<JJJJ>-12.xlsx``: one per December, the small-area extract the BA delivers to
   the city (Krefeld and its nine Stadtbezirke) under a data-supply contract.
 
@@ -34,7 +39,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from pipelines.ingest.ba import AGENTURBEZIRK_KREFELD_KEY, AGENTURBEZIRK_KREFELD_NAME
 from pipelines.sample import city
 
 PREAMBLE_ROWS = 12
@@ -329,16 +333,6 @@ _NAA = (3250, 3200, 3200, 3250, 3150, 2900, 2850, 3000, 2950, 2950, 2900)
 _UNVERSORGT = (0.060, 0.062, 0.065, 0.068, 0.070, 0.085, 0.090, 0.095, 0.090, 0.088, 0.092)
 _UNBESETZT_FACTOR = (0.6, 0.65, 0.75, 0.85, 0.9, 0.95, 1.05, 1.1, 1.15, 1.1, 1.1)
 
-AUSBILDUNG_ROW_HEADERS = ["Region", "Berufshauptgruppe (KldB 2010)"]
-AUSBILDUNG_GROUPS = [
-    (
-        "Bewerber für Berufsausbildungsstellen",
-        ["Insgesamt", "darunter: unversorgt", "darunter: mit Alternative zum 30.09."],
-    ),
-    ("Berufsausbildungsstellen", ["Insgesamt", "darunter: unbesetzt"]),
-    ("Neu abgeschlossene Ausbildungsverträge 1)", ["Insgesamt"]),
-]
-
 
 def ausbildungsmarkt_counts(year: int) -> dict[str, list[int]]:
     """Per KldB code: [Bewerber, unversorgt, mit Alternative, Stellen, unbesetzt, NAA]."""
@@ -361,33 +355,165 @@ def ausbildungsmarkt_counts(year: int) -> dict[str, list[int]]:
     return out
 
 
-def ausbildungsmarkt_table(year: int) -> BaTable:
-    counts = ausbildungsmarkt_counts(year)
-    totals = [sum(v[j] for v in counts.values()) for j in range(6)]
-    region = f"{AGENTURBEZIRK_KREFELD_KEY} {AGENTURBEZIRK_KREFELD_NAME}"
-    rows: list[list[object]] = [[region, "Insgesamt", *totals]]
-    for code, values in counts.items():
-        rows.append([None, f"{code} {_BERUFE[code][0]}", *(_anonymise(v) for v in values)])
-    berichtsjahr = f"{year - 1}/{year % 100:02d}"
-    return BaTable(
-        sheet="Ausbildungsmarkt",
-        preamble=_preamble(
-            "Bewerber und Berufsausbildungsstellen nach Berufen (KldB 2010)",
-            f"{AGENTURBEZIRK_KREFELD_NAME} (Stadt Krefeld und Kreis Viersen)",
-            f"Berichtsjahr {berichtsjahr} (Oktober {year - 1} bis September {year}); "
-            "Bestand am 30. September",
-            "Nur Ausbildung im dualen System.",
-        ),
-        row_headers=list(AUSBILDUNG_ROW_HEADERS),
-        groups=[(g, list(s)) for g, s in AUSBILDUNG_GROUPS],
-        rows=rows,
-        formats=[COUNT] * 6,
-        stand=date(year, 10, 28),
-        footnotes=[
-            "1) Bundesinstitut für Berufsbildung (BIBB), Erhebung zum 30. September.",
-            "Kleine Werte (1 und 2) sind anonymisiert; die Summe enthält sie.",
-        ],
-    )
+BIBB_TITLE = (
+    "Neu abgeschlossene Ausbildungsverträge, unvermittelte Bewerber, unbesetzte "
+    "Ausbildungsplätze, Angebot und Nachfrage mit Veränderungen zum Vorjahr in Prozent (VR) im  "
+    f"Arbeitsagenturbezirk {KREFELD_NAME}"
+)
+BIBB_BERUF_HEADER = "Berufshauptgruppe\n (ohne die Berufe für Menschen mit Behinderung)"
+BIBB_GROUPS = (
+    "NAA",
+    "UVB ohne Alternative1)",
+    "UVB mit Alternative 1)",
+    "UBA 2)",
+    "Angebot 2)",
+    "Nachfrage nach alter Definiton 1)",
+    "Nachfrage nach erweiterter Definition 1)",
+)
+"""The BIBB's upper header level, spelled as in its workbooks (``Definiton`` included)."""
+BIBB_LEGEND = (
+    "NAA: Neu abgeschlossene Ausbildungsverträge; UVB: Unvermittelte Bewerber; UBA: Unbesetzte "
+    "Ausbildungsplätze; VR: Veränderung zum Vorjahr in Prozent"
+)
+BIBB_FOOTNOTES = (
+    "Nachdruck -auch auszugsweise- nur mit Quellenangabe (Bundesinstitut für Berufsbildung) "
+    "gestattet",
+    " 1) nur Ausbildung im dualen System und ohne Bewerber mit Wohnsitz im Ausland.",
+    " 2) nur Ausbildung im dualen System und ohne jene unbesetzten Ausbildungsstellen, die für "
+    "die Bundesagentur für Arbeit regional nicht zuzuordnen sind",
+    "Quellen: Bundesagentur für Arbeit, Ergebnisse der Ausbildungsmarktstatistik; "
+    "Bundesinstitut für Berufsbildung, Erhebung zum 30. September ",
+    "Synthetische Beispieldaten: Absolutwerte ungerundet (die BIBB rundet sie auf Vielfache von "
+    "3); Werte der Bundesagentur für Arbeit kleiner 3 sind mit * anonymisiert, die Summe "
+    "enthält sie.",
+)
+"""Footnotes below the table; the sample says its counts are NOT rounded to multiples of 3 (so
+the indicators keep their figures), so the parser carries no rounding note for it."""
+BIBB_NAMES = {"nil": "nicht zugeordnete Berufe (incl. Berufe für Menschen mit Behinderung)"}
+
+
+def _bibb_measures(values: list[int]) -> list[int]:
+    """[Bewerber, unversorgt, mit Alternative, Stellen, unbesetzt, NAA] → the BIBB's seven:
+    NAA, UVB ohne / mit Alternative, UBA, Angebot (NAA + UBA), Nachfrage (NAA + UVB ohne
+    Alternative), erweiterte Nachfrage (+ UVB mit Alternative)."""
+    _, unversorgt, alternative, _, unbesetzt, naa = values
+    return [
+        naa,
+        unversorgt,
+        alternative,
+        unbesetzt,
+        naa + unbesetzt,
+        naa + unversorgt,
+        naa + unversorgt + alternative,
+    ]
+
+
+_BA_PARTS = ((), (1,), (2,), (3,), (3,), (1,), (1, 2))
+"""Per BIBB measure, which of the BA-reported parts (UVB ohne/mit, UBA) it contains: a part
+below 3 is anonymised, and so is every measure containing it. NAA (BIBB survey) is not."""
+
+
+def _bibb_cells(measures: list[int], anonymise: bool) -> list[int | str]:
+    if not anonymise:
+        return list(measures)
+    return [
+        "*" if any(0 < measures[k] < 3 for k in parts) else measures[j]
+        for j, parts in enumerate(_BA_PARTS)
+    ]
+
+
+def _change(previous: int | str, current: int | str) -> float | str:
+    """``VR``: change on the previous year in %, unrounded; ``*`` if either year is
+    anonymised, ``.`` if not computable (previous year 0)."""
+    if isinstance(previous, str) or isinstance(current, str):
+        return "*"
+    if previous == 0:
+        return "."
+    return (current - previous) / previous * 100
+
+
+def ausbildungsmarkt_rows(year: int) -> list[list[object]]:
+    """The BIBB table of ``year`` (and ``year - 1``): per KldB code then ``alle Berufe``,
+    ``[code, name, None, (previous, current, VR) × 7]``."""
+    previous, current = ausbildungsmarkt_counts(year - 1), ausbildungsmarkt_counts(year)
+    rows: list[list[object]] = []
+    totals: list[list[int]] = [[0] * 7, [0] * 7]
+    for code in current:
+        pair = [_bibb_measures(previous[code]), _bibb_measures(current[code])]
+        for total, measures in zip(totals, pair, strict=True):
+            total[:] = [t + m for t, m in zip(total, measures, strict=True)]
+        cells = [_bibb_cells(m, anonymise=True) for m in pair]
+        row: list[object] = [code, BIBB_NAMES.get(code, _BERUFE[code][0]), None]
+        for j in range(7):
+            row += [cells[0][j], cells[1][j], _change(cells[0][j], cells[1][j])]
+        rows.append(row)
+    total_row: list[object] = [None, "alle Berufe", None]
+    for j in range(7):
+        total_row += [totals[0][j], totals[1][j], _change(totals[0][j], totals[1][j])]
+    rows.append(total_row)
+    return rows
+
+
+def write_bibb_ausbildungsmarkt(ws: Worksheet, year: int) -> None:
+    """Lay the table out as the BIBB does (title, two-level merged header, data, total row
+    ``alle Berufe``, legend and footnotes), plus the sample's synthetic note and footer."""
+    ws.title = KREFELD_NAME
+    last_col = 3 + 3 * len(BIBB_GROUPS)
+    ws.cell(1, 1, BIBB_TITLE).font = Font(bold=True, size=12)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    ws.cell(2, 1, SYNTHETIC_NOTE)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    head = ws.cell(3, 1, BIBB_BERUF_HEADER)
+    head.font, head.alignment = bold, wrap
+    ws.merge_cells(start_row=3, start_column=1, end_row=4, end_column=3)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 60
+    for g, group in enumerate(BIBB_GROUPS):
+        col = 4 + 3 * g
+        cell = ws.cell(3, col, group)
+        cell.font, cell.alignment = bold, wrap
+        ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + 2)
+        for k, sub in enumerate((year - 1, year, "VR")):
+            ws.cell(4, col + k, sub).alignment = wrap
+            ws.column_dimensions[get_column_letter(col + k)].width = 9
+    row = 6
+    rows = ausbildungsmarkt_rows(year)
+    for values in rows:
+        if values[1] == "alle Berufe":
+            row += 1  # a blank line before the total, as in the BIBB's workbooks
+        for j, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = ws.cell(row, j, value)
+            if j > 3 and not isinstance(value, str):
+                cell.number_format = RATE if (j - 4) % 3 == 2 else COUNT
+        row += 1
+    ws.cell(row, 2, "Legende:")
+    ws.cell(row, 3, BIBB_LEGEND)
+    for note in BIBB_FOOTNOTES:
+        row += 1
+        ws.cell(row, 1, note)
+    ws.cell(row + 2, 1, COPYRIGHT)
+    ws.cell(row + 3, 1, f"Erstellungsdatum: {ausbildungsmarkt_stand(year):%d.%m.%Y}")
+
+
+def ausbildungsmarkt_stand(year: int) -> date:
+    """The sample's publication date of the table ending on 30 September ``year``: it orders
+    two workbooks holding the same year (the later one's previous-year column wins)."""
+    return date(year, 12, 15)
+
+
+def ausbildungsmarkt_name(year: int) -> str:
+    """``ausbildungsmarkt_2022-23.xlsx``: the table of Berichtsjahr 2022/23 (period 2023), with
+    the year before (2022) and the change ``VR``, as the BIBB publishes it."""
+    return f"ausbildungsmarkt_{year - 1}-{year % 100:02d}.xlsx"
+
+
+def _save_ausbildungsmarkt(year: int, path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    write_bibb_ausbildungsmarkt(wb.active, year)
+    return save_workbook(wb, path, ausbildungsmarkt_stand(year))
 
 
 # --------------------------------------------------------------------------------------------
@@ -468,9 +594,8 @@ def write_sample(out_dir: Path) -> list[Path]:
     written = []
     for year in sorted({int(m[:4]) for m in city.MONTHS}):
         written.append(_save_table(arbeitslose_table(year), target / f"arbeitslose_{year}.xlsx"))
-    for year in AUSBILDUNG_YEARS:
-        name = f"ausbildungsmarkt_{year - 1}-{year % 100:02d}.xlsx"
-        written.append(_save_table(ausbildungsmarkt_table(year), target / name))
+    for year in AUSBILDUNG_YEARS[1:]:  # each workbook also holds the year before
+        written.append(_save_ausbildungsmarkt(year, target / ausbildungsmarkt_name(year)))
     for year in SGB2_YEARS:
         written.append(_save_table(sgb2_table(year), target / f"sgb2_quoten_{year}-12.xlsx"))
     return written

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from pipelines import paths
-from pipelines.sample import ba, genesis, geo, scale, schulen
+from pipelines.sample import ba, genesis, genesis_kontext, geo, scale, schulen, schulregister
 
-GENERATORS = (genesis, schulen, ba)
+GENERATORS = (genesis, genesis_kontext, schulen, ba, schulregister)
 MESSY_DIR = paths.REPO_ROOT / "tests" / "fixtures" / "messy"
 
 

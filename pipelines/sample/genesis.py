@@ -107,6 +107,32 @@ AGE_GROUPS: list[tuple[str, str, float, float]] = [
     ("25 bis unter 65 Jahre", "ALT025B65", 0.5290, 0.505),
     ("65 Jahre und mehr", "ALT065UM", 0.2285, 0.430),
 ]
+"""The eight groups the synthetic population is drawn in (and the indicators use)."""
+
+AGE_GROUPS_17: list[tuple[str, str, int, int]] = [
+    # label as IT.NRW prints it, ffcsv attribute code, index into AGE_GROUPS, split weight
+    # (weights: NRW's single years of age on 31.12.2024, table 12411-09i, rounded)
+    ("unter 3 Jahre", "ALT000B03", 0, 1),
+    ("3 bis unter 6 Jahre", "ALT003B06", 1, 1),
+    ("6 bis unter 10 Jahre", "ALT006B10", 2, 1),
+    ("10 bis unter 15 Jahre", "ALT010B15", 3, 1),
+    ("15 bis unter 18 Jahre", "ALT015B18", 4, 1),
+    ("18 bis unter 20 Jahre", "ALT018B20", 5, 354),
+    ("20 bis unter 25 Jahre", "ALT020B25", 5, 972),
+    ("25 bis unter 30 Jahre", "ALT025B30", 6, 1112),
+    ("30 bis unter 35 Jahre", "ALT030B35", 6, 1179),
+    ("35 bis unter 40 Jahre", "ALT035B40", 6, 1193),
+    ("40 bis unter 45 Jahre", "ALT040B45", 6, 1140),
+    ("45 bis unter 50 Jahre", "ALT045B50", 6, 1054),
+    ("50 bis unter 55 Jahre", "ALT050B55", 6, 1141),
+    ("55 bis unter 60 Jahre", "ALT055B60", 6, 1456),
+    ("60 bis unter 65 Jahre", "ALT060B65", 6, 1395),
+    ("65 bis unter 75 Jahre", "ALT065B75", 7, 2058),
+    ("75 Jahre und mehr", "ALT075UM", 7, 1918),
+]
+"""IT.NRW's 17 age groups of ``12411-02-03-4`` (``Altersgruppen (17)``): each of the eight
+drawn groups split by fixed weights (largest remainder, no random draw), so the eight groups'
+sums — and every total — stay exactly as drawn."""
 
 SCHOOL_TYPES: list[tuple[str, float, int, float]] = [
     # Schulart, share of pupils, pupils per school, female share
@@ -122,6 +148,28 @@ SCHOOL_TYPES: list[tuple[str, float, int, float]] = [
     ("Sonderschulen/Förderschulen", 0.060, 200, 0.36),
     ("Abendschulen und Kollegs", 0.011, 285, 0.47),
 ]
+
+GRADE_SHARES: dict[str, tuple[float | None, float | None]] = {
+    # Schulart → share of its pupils in Klassenstufe 7 and in Jahrgangsstufe 11 (EF); None:
+    # the real table shows "x" (the grade does not exist there). No random draw: the two
+    # columns imitate the real layout without changing any other figure of the sample.
+    "Hauptschulen": (0.18, None),
+    "Schularten mit mehreren Bildungsgängen": (0.165, None),
+    "Realschulen": (0.17, None),
+    "Gymnasien": (0.13, 0.01),
+    "Integrierte Gesamtschulen": (0.15, 0.055),
+    "Freie Waldorfschulen": (0.095, 0.07),
+    "Sonderschulen/Förderschulen": (0.07, 0.0),
+}
+
+
+def _grade_cells(schulart: str, pupils: int, rnd) -> tuple[list[str], list[int]]:
+    """The 7th-grade and EF cells of one school type (see :data:`GRADE_SHARES`)."""
+    shares = GRADE_SHARES.get(schulart, (None, None))
+    values = [0 if share is None else rnd(pupils * share) for share in shares]
+    cells = ["x" if share is None else _cell(v) for share, v in zip(shares, values, strict=True)]
+    return cells, values
+
 
 BILDUNGSBEREICHE: list[tuple[str, float, float]] = [
     # Bildungsbereich (iABE sector), share of entrants, female share
@@ -275,6 +323,21 @@ def population(
                 male = _iround(count * male_share * (1 + rng.normal(0, 0.004)))
                 pairs.append((male, count - male))
             out[key, year] = pairs
+    return out
+
+
+def population_17(
+    design: Design = SAMPLE_DESIGN,
+) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    """(key, year) → per IT.NRW age group (:data:`AGE_GROUPS_17`) ``(male, female)`` counts."""
+    out = {}
+    for slot, groups in population(design=design).items():
+        parts: list[list[int]] = [[], []]
+        for sex in (0, 1):
+            for index, group in enumerate(groups):
+                weights = [w for _, _, parent, w in AGE_GROUPS_17 if parent == index]
+                parts[sex] += _allocate(group[sex], weights)
+        out[slot] = list(zip(parts[0], parts[1], strict=True))
     return out
 
 
@@ -447,6 +510,10 @@ def _leaver_table(labels, rows, *, value_label, title_head, stand, relabel_note)
 # Schools and pupils 21111-01-03-4
 
 
+_STUFE = "Klassenstufe / Jahrgangsstufe / Schulbesuchsjahr"
+_GRADES = ["7. Klassenstufe", "11. Jahrgangsstufe / Einführungsphase"]
+
+
 def school_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
     rng = np.random.default_rng([city.SEED, 3])
     pop = population(design=design)
@@ -459,10 +526,10 @@ def school_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
         for key, name in _regions(design):
             pupils_total = sum(sum(p) for p in pop[key, start]) * 0.114 * rng.uniform(0.98, 1.02)
             foreign = min(0.45, 0.17 * _need(key, design) ** 1.5 + 0.004 * (start - 2014))
-            sums = [0, 0, 0]
+            sums = [0, 0, 0, 0, 0]
             for schulart, share, size, female_share in SCHOOL_TYPES:
                 if schulart.startswith("Schulartunabhängige"):
-                    rows.append([str(start), key, name, schulart] + ["x"] * 4)
+                    rows.append([str(start), key, name, schulart] + ["x"] * 6)
                     continue
                 share = _school_share(key, schulart, share, start, has_waldorf[key], design)
                 pupils = rnd(pupils_total * share * rng.uniform(0.96, 1.04))
@@ -472,8 +539,12 @@ def school_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
                     pupils = rnd(schools * 290 * rng.uniform(0.9, 1.0))
                 female = rnd(pupils * female_share * rng.uniform(0.97, 1.03))
                 abroad = rnd(pupils * foreign * rng.uniform(0.8, 1.2))
-                sums = [sums[0] + pupils, sums[1] + female, sums[2] + abroad]
-                cells = [_cell(schools), _cell(pupils), _cell(female), _cell(abroad)]
+                grades, grade_values = _grade_cells(schulart, pupils, rnd)
+                sums = [
+                    sums[0] + pupils, sums[1] + female, sums[2] + abroad,
+                    sums[3] + grade_values[0], sums[4] + grade_values[1],
+                ]  # fmt: skip
+                cells = [_cell(schools), _cell(pupils), _cell(female), _cell(abroad), *grades]
                 if key == "05120" and start == 2018 and schulart == "Freie Waldorfschulen":
                     cells[3] = "."  # small count kept secret
                 rows.append([str(start), key, name, schulart, *cells])
@@ -488,10 +559,10 @@ def school_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
             "Statistik der allgemeinbildenden Schulen",
         ],
         headers=[
-            ["", "", "", "", "Allgemeinbildende Schulen", value, value, value],
-            ["", "", "", "", "", "Geschlecht", "Geschlecht", "Nationalität"],
-            ["", "", "", "", "", "Insgesamt", "weiblich", "ausländisch"],
-            ["", "", "", "", "Anzahl", "Anzahl", "Anzahl", "Anzahl"],
+            ["", "", "", "", "Allgemeinbildende Schulen", value, value, value, value, value],
+            ["", "", "", "", "", "Geschlecht", "Geschlecht", "Nationalität", _STUFE, _STUFE],
+            ["", "", "", "", "", "Insgesamt", "weiblich", "ausländisch", *_GRADES],
+            ["", "", "", "", "Anzahl", "Anzahl", "Anzahl", "Anzahl", "Anzahl", "Anzahl"],
         ],
         rows=rows,
         footnote=(
@@ -583,14 +654,14 @@ def vocational_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
 
 
 def population_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
-    pop = population(design=design)
+    pop = population_17(design=design)
     rows = []
     for year in YEARS:
         for key, name in _regions(design):
             groups = pop[key, year]
             total_m = sum(m for m, _ in groups)
             total_f = sum(f for _, f in groups)
-            for (label, _, _, _), (male, female) in zip(AGE_GROUPS, groups, strict=True):
+            for (label, _, _, _), (male, female) in zip(AGE_GROUPS_17, groups, strict=True):
                 rows.append(
                     [
                         f"31.12.{year}",
@@ -616,7 +687,7 @@ def population_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
     return ClassicTable(
         code="12411-02-03-4",
         titles=[
-            "Bevölkerung nach Geschlecht und Altersgruppen -",
+            "Bevölkerung nach Geschlecht und Altersgruppen (17) -",
             "Stichtag 31.12. - regionale Tiefe: Kreise und krfr. Städte",
             "Fortschreibung des Bevölkerungsstandes",
             "Bevölkerungsstand (Anzahl)",
@@ -625,8 +696,7 @@ def population_table(design: Design = SAMPLE_DESIGN) -> ClassicTable:
         rows=rows,
         footnote=(
             'zu "gesamter Tabelle":\n'
-            "Altersgruppen für das kommunale Bildungsmonitoring\n"
-            "zusammengefasst.\n\n" + SYNTHETIC
+            "Altersgruppen wie in der Regionaldatenbank (17 Gruppen).\n\n" + SYNTHETIC
         ),
         stand="12.02.2026 / 09:47:03",
         line_one="Tabelle",
@@ -648,7 +718,7 @@ FFCSV_YEARS = range(2022, 2025)
 
 def population_ffcsv(design: Design = SAMPLE_DESIGN) -> str:
     """The population table as ffcsv (2025 layout: one value per row, rows unsorted)."""
-    pop = population(design=design)
+    pop = population_17(design=design)
     rng = np.random.default_rng([city.SEED, 5])
     names = {k: n.strip() for k, n in _regions(design)}
     sexes = [("", "Insgesamt"), ("GESM", "männlich"), ("GESW", "weiblich")]
@@ -657,7 +727,8 @@ def population_ffcsv(design: Design = SAMPLE_DESIGN) -> str:
         for key in names:
             groups = pop[key, year]
             ages = [
-                (code, label, g) for (label, code, _, _), g in zip(AGE_GROUPS, groups, strict=True)
+                (code, label, g)
+                for (label, code, _, _), g in zip(AGE_GROUPS_17, groups, strict=True)
             ]
             ages.append(("", "Insgesamt", (sum(m for m, _ in groups), sum(f for _, f in groups))))
             for age_code, age_label, (male, female) in ages:
@@ -668,7 +739,7 @@ def population_ffcsv(design: Design = SAMPLE_DESIGN) -> str:
                         f"12411;Fortschreibung des Bevölkerungsstandes;STAG;Stichtag;{year}-12-31;"
                         f"KREISE;Kreise und kreisfreie Städte;{key};{names[key]};"
                         f"GES;Geschlecht;{sex_code};{sex_label};"
-                        f"ALTX08;Altersgruppen (unter 3 bis 65 u. m.);{age_code};{age_label};"
+                        f"ALTX17;Altersgruppen (unter 3 bis 75 u. m.);{age_code};{age_label};"
                         f"{_cell(value)};Anzahl;BEVSTD;Bevölkerungsstand"
                     )
     order = rng.permutation(len(lines))

@@ -29,7 +29,7 @@ import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from pipelines.sample import ba, genesis, geo, kreise, schulen
+from pipelines.sample import ba, genesis, genesis_kontext, geo, kreise, schulen, schulregister
 from pipelines.sample.scale_schulen import Scale, itnrw_leavers, scale_tables
 
 SCALES: dict[str, Scale] = {"state": Scale(copies=85, size=0.88)}
@@ -55,6 +55,8 @@ def write_scale(out_dir: Path, scale: Scale, name: str = "custom") -> list[Path]
     written += write_schulen(out, schools, tables, scale)
     written += ba.write_sample(out)
     written += geo.write_sample(out)
+    written += genesis_kontext.write_sample(out)  # social context and register: as the city's
+    written += schulregister.write_sample(out)
     pupils = tables["schueler"]
     latest = pupils[pupils["schuljahr"] == scale.years[-1]]["schueler"].sum()
     readme = out / "README.md"

@@ -1,7 +1,7 @@
 {% macro register_indicator__ind_bevoelkerung_anzahl() %}{% endmacro %}
 -- Population on 31 December by age group (kategorie) and sex; Land and Stadt.
 with population as (
-    select * from {{ ref('stg_itnrw__bevoelkerung') }}
+    select * from {{ ref('int_itnrw__bevoelkerung_gruppen') }}
 )
 
 select

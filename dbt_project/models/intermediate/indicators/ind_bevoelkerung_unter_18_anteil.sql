@@ -6,7 +6,7 @@ with population as (
         altersgruppe in (
             'unter_3', '3_bis_unter_6', '6_bis_unter_10', '10_bis_unter_15', '15_bis_unter_18'
         ) as is_minor
-    from {{ ref('stg_itnrw__bevoelkerung') }}
+    from {{ ref('int_itnrw__bevoelkerung_gruppen') }}
 ),
 
 per_region_year as (
@@ -14,7 +14,11 @@ per_region_year as (
         region_key,
         year,
         geschlecht,
-        sum(case when is_minor then population end) as minors,
+        -- all five groups under 18, or no value: a selection of groups is no share of minors
+        case
+            when count(case when is_minor then 1 end) = 5
+                then sum(case when is_minor then population end)
+        end as minors,
         max(case when altersgruppe = 'insgesamt' then population end) as everyone,
         max(file_sha256) as source_file_sha256
     from population
@@ -33,3 +37,4 @@ select
     {{ percent('minors', 'everyone') }} as value,
     source_file_sha256
 from per_region_year
+where minors is not null

@@ -12,7 +12,7 @@ adults as (
         year,
         sum(population) as adults,
         max(symbol) as symbol
-    from {{ ref('stg_itnrw__bevoelkerung') }}
+    from {{ ref('int_itnrw__bevoelkerung_gruppen') }}
     where geschlecht = 'insgesamt' and altersgruppe in ('18_bis_unter_25', '25_bis_unter_65')
     group by region_key, year
 )
