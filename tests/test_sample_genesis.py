@@ -424,6 +424,75 @@ def test_sample_einkommen_in_the_real_layout_and_consistent(kontext):
     assert per_head.min() > 15_000 and per_head.max() < 35_000
 
 
+def test_sample_beschaeftigte_qualifikation_in_the_real_layout_and_additive(kontext):
+    """13111-54i: no key column (regions by name), WZ rows, both breakdowns add up."""
+    from pipelines.sample import genesis_kontext
+
+    path = kontext["13111-54i.csv"]
+    real = REALDATA / "ldbnrw-csv-classic" / "2024_13111-54i.csv"
+    lines = path.read_bytes().decode("cp1252").splitlines()
+    if real.is_file():  # the header block is the real one
+        assert lines[:7] == real.read_bytes().decode("cp1252").splitlines()[:7]
+    assert lines[0] == "Tabelle: 13111-54i"
+    assert any(line.startswith("31.12.2024;    Krefeld, krfr. Stadt;;Insgesamt;") for line in lines)
+    frame = _kontext_parsed(path, "beschaeftigte_qualifikation", "13111-54i")
+    assert frame["region_key"].nunique() == 28
+    assert sorted(frame["period"].unique()) == [
+        f"{y}-12-31" for y in genesis_kontext.BESCHAEFTIGTE_YEARS
+    ]
+    total = frame[frame["wirtschaftsabschnitt"] == "insgesamt"]
+    wide = total.pivot_table(
+        index=["region_key", "period"],
+        columns=["schulabschluss", "berufsabschluss"],
+        values="value",
+        aggfunc="first",
+    )
+    everyone = wide[("insgesamt", "insgesamt")]
+    schule = wide.xs("insgesamt", axis=1, level="berufsabschluss").drop(columns="insgesamt")
+    beruf = wide.xs("insgesamt", axis=1, level="schulabschluss").drop(columns="insgesamt")
+    assert (schule.sum(axis=1) == everyone).all()
+    assert (beruf.sum(axis=1) == everyone).all()
+    sections = (
+        frame[
+            (frame["schulabschluss"] == "insgesamt")
+            & (frame["berufsabschluss"] == "insgesamt")
+            & frame["wirtschaftsabschnitt"].isin(["A", "B-F", "G-T"])
+        ]
+        .groupby(["region_key", "period"])["value"]
+        .sum()
+    )
+    assert (sections == everyone).all()
+    share = 100 * beruf["ohne"] / everyone
+    assert share.between(10, 25).all()
+    assert share[city.KREFELD, "2024-12-31"] > share[city.NRW, "2024-12-31"]
+
+
+def test_sample_jugendhilfe_gruppen_in_the_real_layout(kontext):
+    """22542-06i: 13 legal-basis columns (the first label quoted), '-' for zero, one row 'x'."""
+    from pipelines.sample import genesis_kontext
+
+    path = kontext["22542-06i.csv"]
+    real = REALDATA / "ldbnrw-csv-classic" / "2024_22542-06i.csv"
+    lines = path.read_bytes().decode("cp1252").splitlines()
+    if real.is_file():
+        assert lines[:7] == real.read_bytes().decode("cp1252").splitlines()[:7]
+    assert lines[-2:] == [genesis_kontext.COPYRIGHT, f"Stand: {genesis_kontext.JUGENDHILFE_STAND}"]
+    frame = _kontext_parsed(path, "jugendhilfe_gruppen", "22542-06i")
+    assert frame["rechtsgrundlage"].nunique() == 13
+    assert frame["region_key"].nunique() == 28
+    assert (frame["symbol"] == "-").any()
+    key, year = genesis_kontext.JUGENDHILFE_WITHHELD
+    withheld = frame[(frame["region_key"] == key) & (frame["period"] == str(year))]
+    assert len(withheld) == 13 and (withheld["symbol"] == "x").all()
+    assert withheld["value"].isna().all()
+    other = frame.drop(withheld.index)
+    assert other["value"].notna().all()
+    totals = other.groupby(["region_key", "period"])["value"].sum()
+    groups = genesis_kontext.groups()
+    assert totals[city.KREFELD, "2024"] == sum(groups[city.KREFELD, 2024])
+    assert 7_000 < totals[city.NRW, "2024"] < 10_000
+
+
 def test_sample_kontext_generation_is_byte_identical(tmp_path):
     """Deterministic, and the bundled sample holds exactly what the writer writes."""
     from pipelines.sample import genesis_kontext

@@ -27,6 +27,16 @@ burden factor of :data:`pipelines.sample.genesis.NEED`.
   header rows, quoted copyright block). The total is the amount per inhabitant × the mean of
   the sample population on 31.12. of the year and the year before (the VGR count inhabitants
   as an annual average).
+- ``13111-54i.csv``: employees subject to social insurance (place of work) on 31.12. by WZ
+  section and school / vocational qualification, laid out as the real ``2024_13111-54i.csv``:
+  NO key column (``Stichtag;indented name;WZ code;WZ label;values``, the Insgesamt row with an
+  empty code), the real header block. Employees ≈ 0.4 × the sample population; every row's
+  school and vocational columns each add up to its total, B-F, G-T and Insgesamt are sums of
+  their sections; the share without a vocational qualification rises with ``NEED``.
+- ``22542-06i.csv``: groups in licensed youth-welfare facilities by legal basis, laid out as the
+  real ``2024_22542-06i.csv`` (13 columns without a total, the first label quoted because it
+  contains ``;``, ``-`` for zero, no footnote); one region-year printed ``x`` throughout
+  (:data:`JUGENDHILFE_WITHHELD`).
 
 Written by :func:`write_sample` (the generator's module protocol: ``write_sample`` and
 ``write_messy_variants``) into ``<out>/itnrw/``.
@@ -397,17 +407,255 @@ def einkommen_table() -> sample_genesis.ClassicTable:
 
 
 # --------------------------------------------------------------------------------------
+# 13111-54i: employees (place of work) by WZ section and school / vocational qualification
+
+BESCHAEFTIGTE_CODE = "13111-54i"
+BESCHAEFTIGTE_FILE = "13111-54i.csv"
+BESCHAEFTIGTE_YEARS = range(2021, 2025)
+"""Stichtage 31.12.2021 … 2024 (the real table: 'Stichtag (ab 2021)')."""
+BESCHAEFTIGTE_STAND = "15.01.2026 / 15:38:09"
+BESCHAEFTIGTE_RATE = 0.40
+"""Employees at their place of work per inhabitant (NRW 2024 ≈ 0.41, Krefeld ≈ 0.42)."""
+WZ_LEAVES: list[tuple[str, str, float]] = [
+    # (code, label, share of all employees) — after NRW's real 2024 structure, rounded
+    ("A", "Land- und Forstwirtschaft, Fischerei", 0.004),
+    ("B-E", "Produzierendes Gewerbe ohne Baugewerbe", 0.195),
+    ("F", "Baugewerbe", 0.052),
+    ("G-I", "Handel, Gastgewerbe, Verkehr", 0.222),
+    ("J", "Information und Kommunikation", 0.036),
+    ("K", "Erbringung von Finanz- und Versicherungsdienstleistungen", 0.029),
+    ("L", "Grundstücks- und Wohnungswesen", 0.009),
+    ("M-N", "Freiberufl,wissenschaftl. techn. Dienstl.,sonst.DL", 0.144),
+    ("O-Q", "Öff. Verw.,Verteidig.,Erz. und Unterricht,Gesundheits- und Sozialwesen", 0.273),
+    ("R-T", "Kunst, Unterhaltung, Erholung, Priv. Haush.,usw.", 0.036),
+]
+WZ_ROWS: list[tuple[str, str]] = [
+    # the real file's row order; B-F, G-T and Insgesamt are sums, C a part of B-E
+    ("A", "Land- und Forstwirtschaft, Fischerei"),
+    ("B-F", "Produzierendes Gewerbe"),
+    ("B-E", "Produzierendes Gewerbe ohne Baugewerbe"),
+    ("C", "Verarbeitendes Gewerbe"),
+    ("F", "Baugewerbe"),
+    ("G-T", "Dienstleistungsbereich"),
+    ("G-I", "Handel, Gastgewerbe, Verkehr"),
+    ("J", "Information und Kommunikation"),
+    ("K", "Erbringung von Finanz- und Versicherungsdienstleistungen"),
+    ("L", "Grundstücks- und Wohnungswesen"),
+    ("M-N", "Freiberufl,wissenschaftl. techn. Dienstl.,sonst.DL"),
+    ("O-Q", "Öff. Verw.,Verteidig.,Erz. und Unterricht,Gesundheits- und Sozialwesen"),
+    ("R-T", "Kunst, Unterhaltung, Erholung, Priv. Haush.,usw."),
+    ("", "Insgesamt"),
+]
+WZ_SUMS = {
+    "B-F": ("B-E", "F"),
+    "G-T": ("G-I", "J", "K", "L", "M-N", "O-Q", "R-T"),
+    "": ("A", "B-E", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-T"),
+}
+VERARBEITENDES_GEWERBE_SHARE = 0.9
+"""C (Verarbeitendes Gewerbe) as a share of B-E in every column."""
+SCHUL_COLUMNS: list[tuple[str, float]] = [
+    ("ohne Schulabschluss", 0.026),
+    ("mit Volks-/Haupschulabschluss", 0.147),  # sic: the publisher's spelling
+    ("mit mittlerer Reife/gleichwertigem Abschluss", 0.261),
+    ("mit Abitur/Fachabitur", 0.427),
+    ("Abschluss unbekannt", 0.139),
+]
+BERUF_COLUMNS: list[tuple[str, float]] = [
+    ("ohne beruflichen Ausbildungsabschluss", 0.156),
+    ("mit anerkanntem Berufsabschluss", 0.562),
+    ("mit akademischem Abschluss", 0.187),
+    ("Ausbildung unbekannt", 0.095),
+]
+"""Shares of all employees (NRW 2024, rounded); 'ohne' rises with a city's NEED."""
+
+
+def employees() -> dict[tuple[str, int], dict[str, tuple[int, list[int], list[int]]]]:
+    """(key, year) → WZ code (``""`` = Insgesamt) → (total, school columns, vocational columns).
+
+    Every row's school columns and vocational columns each add up to its total; B-F, G-T and
+    Insgesamt are the sums of their sections, C a part of B-E (as in the real table)."""
+    rng = np.random.default_rng([city.SEED, 22])
+    out: dict[tuple[str, int], dict[str, tuple[int, list[int], list[int]]]] = {}
+    level = {key: rng.uniform(0.85, 1.15) for key, _ in _regions()}
+    level[city.NRW] = 1.0
+    for year in BESCHAEFTIGTE_YEARS:
+        for key, _ in _regions():
+            need = sample_genesis.NEED.get(key, 1.0)
+            total = int(
+                np.rint(
+                    inhabitants(key, year)
+                    * BESCHAEFTIGTE_RATE
+                    * level[key]
+                    * (1 + 0.006 * (year - 2021))
+                )
+            )
+            wz_totals = sample_genesis._allocate(
+                total, [share * rng.uniform(0.9, 1.1) for _, _, share in WZ_LEAVES]
+            )
+            ohne = 1 + 0.8 * (need - 1) + 0.01 * (year - 2021)
+            rows: dict[str, tuple[int, list[int], list[int]]] = {}
+            for (code, _, _), wz_total in zip(WZ_LEAVES, wz_totals, strict=True):
+                schule = sample_genesis._allocate(
+                    wz_total, [s * rng.uniform(0.9, 1.1) for _, s in SCHUL_COLUMNS]
+                )
+                beruf_weights = [b * rng.uniform(0.97, 1.03) for _, b in BERUF_COLUMNS]
+                beruf_weights[0] *= ohne
+                beruf = sample_genesis._allocate(wz_total, beruf_weights)
+                rows[code] = (wz_total, schule, beruf)
+            b_e = rows["B-E"]
+            rows["C"] = (
+                sample_genesis._allocate(b_e[0], [VERARBEITENDES_GEWERBE_SHARE, 0.1])[0],
+                [sample_genesis._allocate(v, [VERARBEITENDES_GEWERBE_SHARE, 0.1])[0]
+                 for v in b_e[1]],
+                [sample_genesis._allocate(v, [VERARBEITENDES_GEWERBE_SHARE, 0.1])[0]
+                 for v in b_e[2]],
+            )  # fmt: skip
+            for code, parts in WZ_SUMS.items():
+                rows[code] = (
+                    sum(rows[p][0] for p in parts),
+                    [sum(rows[p][1][i] for p in parts) for i in range(len(SCHUL_COLUMNS))],
+                    [sum(rows[p][2][i] for p in parts) for i in range(len(BERUF_COLUMNS))],
+                )
+            out[key, year] = rows
+    return out
+
+
+def beschaeftigte_text() -> str:
+    """The 13111-54i file's text (to be encoded as Windows-1252): no key column, the region
+    name (indented) after the Stichtag, then the WZ code (empty for Insgesamt) and label."""
+    values = employees()
+    columns = ["Insgesamt"] + [c for c, _ in SCHUL_COLUMNS] + [c for c, _ in BERUF_COLUMNS]
+    pad = ";" * (3 + len(columns))
+    lines = [f"Tabelle: {BESCHAEFTIGTE_CODE}"]
+    titles = [
+        "Sozialversicherungspflichtige Beschäftigte (Arbeitsort) nach",
+        "Wirtschaftsabschnitte sowie Schul- und Berufsabschluss -",
+        "kreisfreie Städte und Kreise - Stichtag (ab 2021)",
+        "Statistik der sozialversicherungspflichtig Beschäftigten",
+        "Sozialversicherungspfl. Beschäftigte (Arbeitsort) (Anzahl)",
+    ]
+    lines += [title + pad for title in titles]
+    lines.append(";;;;" + ";".join(columns))
+    for year in BESCHAEFTIGTE_YEARS:
+        for key, name in _regions():  # the name only: no key column
+            for code, label in WZ_ROWS:
+                total, schule, beruf = values[key, year][code]
+                cells = [sample_genesis._cell(v) for v in (total, *schule, *beruf)]
+                lines.append(f"31.12.{year};{name};{code};{label};" + ";".join(cells))
+    footnote = (
+        "Quelle: Statistik der Bundesagentur für Arbeit\n\n"
+        + sample_genesis.SYNTHETIC.replace('"', '""')
+    )
+    lines += [
+        sample_genesis.FOOTER,
+        f'"{footnote}"',
+        COPYRIGHT,
+        f"Stand: {BESCHAEFTIGTE_STAND}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# 22542-06i: groups in licensed youth-welfare facilities by legal basis
+
+JUGENDHILFE_CODE = "22542-06i"
+JUGENDHILFE_FILE = "22542-06i.csv"
+JUGENDHILFE_YEARS = range(2018, 2025)
+JUGENDHILFE_STAND = "23.12.2025 / 11:59:50"
+JUGENDHILFE_PER_10000 = 4.4
+"""Groups per 10,000 inhabitants in NRW (real 2024: 7,987 groups)."""
+JUGENDHILFE_WITHHELD = ("05513", 2020)
+"""One region-year printed as ``x`` throughout, as the real file prints Aachen 2024."""
+RECHTSGRUNDLAGE_COLUMNS: list[tuple[str, float]] = [
+    # the real file's column labels, share of all groups in NRW 2024 (rounded)
+    ("§13 Abs. 2 3 SGB VIII Jugendsozialarbeit; Sozialpädagogisch begleitetes Wohnen", 0.019),
+    ("§19 SGB VIII Gemeinsame Wohnformen für Mütter/Väter und Kinder", 0.024),
+    ("§27 Abs. 2 SGB VIII Hilfe zur Erziehung (ohne Verb. Zu Hilfen gem. §§ 28-35)", 0.142),
+    ("§32 SGB VIII Erziehung in einer Tagesgruppe", 0.039),
+    ("§34 SGB VIII Heimerziehung, sonstige betreute Wohnform", 0.351),
+    ("§35 SGB VIII Intensive sozialpädagogische Einzelbetreuung", 0.017),
+    ("§35a SGB VIII Eingliederungshilfe für seelisch behinderte junge Menschen", 0.146),
+    ("§41 SGB VIII Hilfen für junge Volljährige (z.B. als Anschlussbetreuung)", 0.169),
+    ("§42 SGB VIII Inobhutnahme", 0.051),
+    ("§42a SGB VIII Vorläufige Inobhutnahme", 0.017),
+    ("SGB IX Eingliederungshilfe", 0.025),
+    ("Einstweilige Unterbringung gemäß §§ 71 Abs. 2, 72 JGG", 0.0006),
+    ("Gesicherte/Geschlossene Unterbringung a. Grundlage einer richterlichen Entscheidung "
+     "gem. §1631b BGB", 0.0013),
+]  # fmt: skip
+
+
+def groups() -> dict[tuple[str, int], list[int] | None]:
+    """(key, year) → groups per legal basis (column order), ``None`` for the withheld row."""
+    rng = np.random.default_rng([city.SEED, 23])
+    level = {key: rng.uniform(0.3, 1.5) for key, _ in _regions()}
+    level[city.NRW] = 1.0
+    out: dict[tuple[str, int], list[int] | None] = {}
+    for year in JUGENDHILFE_YEARS:
+        for key, _ in _regions():
+            total = int(
+                np.rint(
+                    inhabitants(key, year)
+                    / 10_000
+                    * JUGENDHILFE_PER_10000
+                    * level[key]
+                    * (1 + 0.02 * (year - 2018))
+                    * rng.uniform(0.95, 1.05)
+                )
+            )
+            parts = sample_genesis._allocate(
+                total, [s * rng.uniform(0.5, 1.5) for _, s in RECHTSGRUNDLAGE_COLUMNS]
+            )
+            out[key, year] = None if (key, year) == JUGENDHILFE_WITHHELD else parts
+    return out
+
+
+def _csv_field(text: str) -> str:
+    return f'"{text}"' if ";" in text else text
+
+
+def jugendhilfe_text() -> str:
+    """The 22542-06i file's text (to be encoded as Windows-1252)."""
+    values = groups()
+    pad = ";" * (2 + len(RECHTSGRUNDLAGE_COLUMNS))
+    lines = [f"Tabelle: {JUGENDHILFE_CODE}"]
+    titles = [
+        "Anzahl der Gruppen/Betreuungsformen in",
+        "betriebserlaubnispflichtigen Einrichtungen der Kinder und",
+        "Jugendhilfe nach Rechtsgrundlage der Betreuung (14),",
+        "kreisfreie Städte und Kreise - Jahr",
+        "Erhebung der Träger der Jugendhilfe, der dort tätigen Personen und deren Einrichtungen",
+    ]
+    lines += [title + pad for title in titles]
+    lines.append(";;;" + ";".join(_csv_field(label) for label, _ in RECHTSGRUNDLAGE_COLUMNS))
+    lines.append(";;;" + ";".join("Anzahl" for _ in RECHTSGRUNDLAGE_COLUMNS))
+    for year in JUGENDHILFE_YEARS:
+        for key, name in _regions():
+            parts = values[key, year]
+            cells = (
+                ["x"] * len(RECHTSGRUNDLAGE_COLUMNS)
+                if parts is None
+                else [sample_genesis._cell(v) for v in parts]
+            )
+            lines.append(f"{year};{key};{name};" + ";".join(cells))
+    lines += [sample_genesis.FOOTER, COPYRIGHT, f"Stand: {JUGENDHILFE_STAND}"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------
 # Entry points
 
 
 def write_sample(out_dir: Path) -> list[Path]:
-    """Write ``<out_dir>/itnrw/12521-03i.csv``, ``22811-01i.csv``, ``22811-05i.csv`` and
-    ``82411-01-03-4.csv``; return their paths."""
+    """Write ``<out_dir>/itnrw/12521-03i.csv``, ``13111-54i.csv``, ``22542-06i.csv``,
+    ``22811-01i.csv``, ``22811-05i.csv`` and ``82411-01-03-4.csv``; return their paths."""
     target = Path(out_dir) / sample_genesis.SUBDIR
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (
         (AUSLAENDER_FILE, auslaender_text()),
+        (BESCHAEFTIGTE_FILE, beschaeftigte_text()),
+        (JUGENDHILFE_FILE, jugendhilfe_text()),
         (FILE_NAME, mindestsicherungsquote_text()),
         (EMPFAENGER_FILE, empfaenger_text()),
         (EINKOMMEN_FILE, einkommen_table().text()),
