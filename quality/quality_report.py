@@ -29,7 +29,7 @@ from quality.check_results import MAX_ROWS, load_check_results
 from quality.outcome import german_number
 
 CHECK_LABELS = {
-    "pandera_schema": "Schema der Rohdaten (pandera)",
+    "pandera_schema": "Schema und Summen der Rohdaten (pandera)",
     "completeness": "Vollständigkeit gegenüber dem Indikatorenkatalog",
     "value_ranges": "Wertebereiche je Einheit",
     "yoy_plausibility": "Plausibilität der Veränderung zum Vorjahr",

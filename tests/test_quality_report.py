@@ -102,7 +102,7 @@ def test_quality_page_lists_every_check_with_status_and_rows(
     assert "run-2" in text and "old-run" not in text
     assert "1 nicht bestanden" in text and "1 mit Warnung" in text and "2 bestanden" in text
     assert text.index("Wertebereiche je Einheit") < text.index("Plausibilität der Veränderung")
-    assert "Schema der Rohdaten (pandera)" in text
+    assert "Schema und Summen der Rohdaten (pandera)" in text
     assert "Befund yoy_plausibility" in text
     assert "<td>05114</td><td>2023/24</td>" in text
     assert '<td class="num">2,61</td>' in text

@@ -365,18 +365,21 @@ def check_raw_table(
 
 
 def _check_result(key: dg.AssetKey, problems: list, rows: int) -> dg.AssetCheckResult:
+    metadata: dict[str, object] = {
+        "rows": rows,
+        "problems": len(problems),
+        "first_problems": dg.MetadataValue.md(
+            "\n".join(f"- {p}" for p in problems[:20]) or "none"
+        ),
+    }
+    if problems:  # the CLI prints a failed check's finding: file, row, column and rule
+        metadata["befund"] = "\n".join(str(p) for p in problems[:20])
     return dg.AssetCheckResult(
         asset_key=key,
         check_name=CHECK_NAME,
         passed=not problems,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "rows": rows,
-            "problems": len(problems),
-            "first_problems": dg.MetadataValue.md(
-                "\n".join(f"- {p}" for p in problems[:20]) or "none"
-            ),
-        },
+        metadata=metadata,
     )
 
 
@@ -430,7 +433,10 @@ def _build_and_check(con: duckdb.DuckDBPyConnection, archive: Archive, table: Ra
             CHECK_NAME,
             asset=asset_key(t),
             blocking=True,
-            description=f"pandera schema of raw.{t.name}: types, codes, ranges, unique keys.",
+            description=(
+                f"pandera schema of raw.{t.name}: types, codes, ranges, unique keys; and its "
+                "consistency (no part above its total, additive parts sum to the total)."
+            ),
         )
         for t in RAW_TABLES
     ],
