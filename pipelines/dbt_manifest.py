@@ -60,9 +60,14 @@ _background: _BackgroundParse | None = None
 
 
 def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so the venv need not be on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """dbt from this interpreter's environment, so the venv need not be on PATH: the
+    ``bildungsmonitor-dbt`` command (``pipelines.dbt_command``: ``--version`` answered
+    offline), else plain ``dbt``."""
+    for name in ("bildungsmonitor-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 def project_files(project_dir: Path) -> list[Path]:

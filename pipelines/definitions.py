@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from pipelines.assets.dbt import bildungsmonitor_dbt_assets, dbt_project, published_dbt_assets
 from pipelines.assets.landing import inbox
@@ -13,7 +14,7 @@ from pipelines.assets.report import release, report_site
 from pipelines.dbt_manifest import dbt_executable
 from pipelines.jobs import refresh_job
 from pipelines.notify import refresh_failure_email
-from pipelines.resources import DataDirResource, PipelineDbtCliResource, WarehouseResource
+from pipelines.resources import DataDirResource, WarehouseResource
 from pipelines.schedules import monthly_refresh
 from pipelines.sensors import inbox_sensor
 
@@ -34,7 +35,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(),
         "data_dir": DataDirResource(),
-        "dbt": PipelineDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     executor=dg.in_process_executor,
 )

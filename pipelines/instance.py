@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -14,11 +13,7 @@ WRITTEN_BY_US = "# Written by bildungsmonitor"
 def dagster_yaml(home: Path) -> str:
     """The instance config: telemetry off; run monitoring on (the daemon marks a run whose
     process died as failed; the CLI's own runs are checked at the next refresh by
-    ``pipelines.cleanup``); Dagster's SQLite event log in its usual place
-    (``history/runs``), with connections that stay open between events
-    (``pipelines.dagster_storage``). The path is absolute: a storage's config cannot refer to
-    the instance folder, and a moved folder gets its config rewritten on the next start."""
-    events = (home / "history" / "runs").as_posix() + "/"
+    ``pipelines.cleanup``); Dagster's own SQLite storage in its usual place (``history/``)."""
     return (
         f"{WRITTEN_BY_US}: run history lives here; nothing is sent anywhere.\n"
         "telemetry:\n"
@@ -27,11 +22,6 @@ def dagster_yaml(home: Path) -> str:
         "run_monitoring:\n"
         "  enabled: true\n"
         "  max_resume_run_attempts: 0\n"
-        "event_log_storage:\n"
-        "  module: pipelines.dagster_storage\n"
-        "  class: PooledSqliteEventLogStorage\n"
-        "  config:\n"
-        f"    base_dir: {json.dumps(events)}\n"
     )
 
 

@@ -19,16 +19,12 @@ full parse of the project at every start.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import os
 import shutil
-from collections.abc import Generator, Sequence
-from functools import cached_property
+from collections.abc import Generator
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-from packaging import version
 
 from pipelines import paths
 from pipelines.locks import held, refresh_lock_path
@@ -139,23 +135,3 @@ class DataDirResource(dg.ConfigurableResource):
 
     def resolved(self) -> Path:
         return paths.absolute(self.path) if self.path else paths.data_dir()
-
-
-class PipelineDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt resource without two costs this pipeline does not need.
-
-    - The PyPI request behind ``dbt --version``: dagster-dbt learns the dbt version by running
-      it, and it also asks PyPI for the latest release. A run must send nothing anywhere, so
-      the version comes from the installed dbt-core package instead.
-    - The dbt adapter dagster-dbt builds in this process before every ``dbt`` command: it
-      loads the project and parses every macro (≈ 1.3 s, before dbt itself starts), and only
-      ``fetch_row_counts`` and ``fetch_column_metadata`` use it, which this pipeline does not
-      call. dagster-dbt runs without one when that set-up fails, and for dbt Fusion.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None

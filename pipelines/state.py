@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from pipelines import paths
 
@@ -138,27 +140,44 @@ def raw_fingerprint(assigned: Mapping[str, Iterable[str]]) -> str:
     return digest(f"{sha}:{','.join(sorted(periods))}" for sha, periods in sorted(assigned.items()))
 
 
-def dbt_node_fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
+VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
+"""``var('name')`` in a node's SQL or YAML, or in a macro it calls."""
+
+
+def project_vars(project_dir: Path = paths.DBT_PROJECT_DIR) -> dict[str, Any]:
+    """The ``vars:`` of ``dbt_project.yml``: their values are not in the manifest."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(project.get("vars") or {})
+
+
+def dbt_node_fingerprints(
+    manifest: Mapping[str, Any], variables: Mapping[str, Any] | None = None
+) -> dict[str, str]:
     """Fingerprint per dbt node (models, seeds, snapshots, tests, unit tests).
 
     A node's fingerprint covers its own definition (file checksum, config, refs, compiled-
-    relevant fields) and every macro it calls, transitively: what dbt's ``state:modified``
-    compares, computed from the manifest alone so that the planner needs no dbt invocation.
-    Project vars are not in the manifest: ``dbt_project_fingerprint`` covers them.
+    relevant fields), every macro it calls, transitively, and the value of every project var
+    it or those macros read (``variables``, default: the project's ``vars:``; the manifest
+    holds the SQL that calls ``var()``, not the value): what dbt's ``state:modified``
+    compares, computed without a dbt invocation.
     """
+    variables = project_vars() if variables is None else variables
     macros = manifest.get("macros", {})
-    memo: dict[str, str] = {}
+    memo: dict[str, tuple[str, frozenset[str]]] = {}
 
-    def macro_fp(unique_id: str, seen: frozenset[str] = frozenset()) -> str:
+    def macro_fp(unique_id: str, seen: frozenset[str] = frozenset()) -> tuple[str, frozenset[str]]:
+        """The macro's digest and the vars it reads, both with the macros it calls."""
         if unique_id in memo:
             return memo[unique_id]
         macro = macros.get(unique_id)
         if macro is None or unique_id in seen:
-            return unique_id
-        called = macro.get("depends_on", {}).get("macros", [])
-        memo[unique_id] = digest(
-            [macro.get("macro_sql", ""), *(macro_fp(m, seen | {unique_id}) for m in called)]
-        )
+            return unique_id, frozenset()
+        sql = macro.get("macro_sql", "")
+        called = [
+            macro_fp(m, seen | {unique_id}) for m in macro.get("depends_on", {}).get("macros", [])
+        ]
+        used = frozenset(VAR_CALL.findall(sql)).union(*(names for _, names in called))
+        memo[unique_id] = (digest([sql, *(fp for fp, _ in called)]), used)
         return memo[unique_id]
 
     project = manifest.get("metadata", {}).get("project_name")
@@ -168,21 +187,18 @@ def dbt_node_fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
         stable = {k: v for k, v in node.items() if k not in VOLATILE_NODE_FIELDS}
         depends_on = node.get("depends_on", {})
         stable["depends_on"] = sorted(depends_on.get("nodes", []))
+        definition = json.dumps(stable, sort_keys=True, default=str)
         # The project's own macros; dbt's built-ins change with the dbt version only (in the
         # code fingerprint), and a build adds the materialisation macros it used.
-        called = [m for m in depends_on.get("macros", []) if m.split(".")[1] == project]
-        fingerprints[unique_id] = digest(
-            [
-                json.dumps(stable, sort_keys=True, default=str),
-                *(macro_fp(m) for m in sorted(called)),
-            ]
+        called = [
+            macro_fp(m) for m in sorted(depends_on.get("macros", [])) if m.split(".")[1] == project
+        ]
+        used = set(VAR_CALL.findall(definition.replace('\\"', '"'))).union(
+            *(names for _, names in called)
         )
+        values = json.dumps({name: variables.get(name) for name in sorted(used)}, default=str)
+        fingerprints[unique_id] = digest([definition, *(fp for fp, _ in called), values])
     return fingerprints
-
-
-def dbt_project_fingerprint(project_dir: Path = paths.DBT_PROJECT_DIR) -> str:
-    """dbt_project.yml (vars, materialisations): a change there rebuilds every dbt node."""
-    return digest([(project_dir / "dbt_project.yml").read_bytes()])
 
 
 # ------------------------------------------------------------------------ reading and writing

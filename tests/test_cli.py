@@ -71,8 +71,8 @@ def test_inspect_prints_the_tidy_rows(fmt, capsys):
     ],
 )
 def test_console_command_exits_promptly_with_its_code_and_all_output(file, code, stream, expected):
-    """``entry_point`` ends the process without interpreter teardown: the exit code and the
-    buffered output (a pipe, not a terminal) must still arrive."""
+    """``entry_point`` exits with the command's code, and the buffered output (a pipe, not a
+    terminal) arrives in full."""
     done = subprocess.run(
         [sys.executable, "-c", "from pipelines.cli import entry_point; entry_point()",
          "validate", str(file)],

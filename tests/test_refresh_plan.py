@@ -182,3 +182,20 @@ def test_selection_is_the_change_and_everything_downstream():
     assert {AssetKey("inbox"), AssetKey("raw_ba__sgb2")} <= new_file
     assert AssetKey("raw_ba__arbeitslose") not in new_file
     assert selected_keys(RefreshPlan(full=True), defs) is None
+
+
+def test_a_changed_dbt_var_selects_the_models_that_read_it(tmp_path):
+    """The last build used ``sozialindex_stufen: 5``; the project now says 9: the models
+    (and tests) reading that var are rebuilt, nothing else."""
+    manifest = _manifest()
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], manifest)
+    before = {**state.project_vars(), "sozialindex_stufen": 5}
+    with duckdb.connect(str(where["live"])) as con:
+        state.record_dbt_nodes(con, state.dbt_node_fingerprints(manifest, before))
+
+    plan = _plan(where)
+
+    assert "model.bildungsmonitor.mart_schulsozialindex_gewichte" in plan.dbt_nodes
+    assert "model.bildungsmonitor.ind_arbeitslosenquote" not in plan.dbt_nodes
+    assert all("sozialindex" in uid for uid in plan.dbt_nodes), plan.dbt_nodes
+    assert not plan.raw_tables and not plan.inbox and not plan.full

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -69,25 +75,37 @@ def test_staging_keeps_one_path_and_a_new_run_starts_from_the_live_file(tmp_path
         assert con.execute("select count(*) from t").fetchone()[0] == 1
 
 
-def test_dbt_commands_start_without_an_adapter_in_this_process(monkeypatch):
-    """dagster-dbt would build a dbt adapter here before each command (≈ 1.3 s); the
-    pipeline's resource starts dbt straight away."""
-    import dbt.adapters.factory
+def _connections_while(command: list[str], tmp_path: Path) -> tuple[int, str]:
+    """Run ``command`` with a local socket as its HTTP(S) proxy: how many connections did
+    it open (a request to PyPI would go through the proxy), and what did it print."""
+    with socket.socket() as proxy:
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen(8)
+        proxy.settimeout(0.2)
+        url = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+        env = {**os.environ, "HTTPS_PROXY": url, "HTTP_PROXY": url, "NO_PROXY": ""}
+        env.pop("no_proxy", None)
+        process = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True
+        )
+        connections = 0
+        while process.poll() is None:
+            with contextlib.suppress(TimeoutError):
+                connection, _ = proxy.accept()
+                connections += 1
+                connection.close()
+        return connections, process.stdout.read() if process.stdout else ""
 
-    from pipelines import paths
-    from pipelines.definitions import dbt_executable
-    from pipelines.resources import PipelineDbtCliResource
 
-    registered: list = []  # dagster-dbt would swallow an exception raised here
-    monkeypatch.setattr(
-        dbt.adapters.factory, "register_adapter", lambda *a, **k: registered.append(a)
-    )
-    resource = PipelineDbtCliResource(
-        project_dir=str(paths.DBT_PROJECT_DIR), dbt_executable=dbt_executable()
-    )
-    invocation = resource.cli(
-        ["--version"], manifest=paths.DBT_PROJECT_DIR / "target" / "manifest.json"
-    )
-    assert invocation.wait().is_successful()
-    assert invocation.adapter is None
-    assert registered == []
+def test_the_pipelines_dbt_command_answers_version_without_the_network(tmp_path):
+    """dagster-dbt runs ``<dbt_executable> --version`` before every dbt command; dbt's own
+    ``--version`` asks PyPI for the latest release. The pipeline's command must not."""
+    from pipelines.dbt_manifest import dbt_executable
+
+    ours = dbt_executable()
+    assert Path(ours).name == "bildungsmonitor-dbt"
+    connections, out = _connections_while([ours, "--version"], tmp_path)
+    assert connections == 0
+    assert importlib.metadata.version("dbt-core") in out
+    plain = Path(sys.executable).with_name("dbt")  # the test can fail: dbt itself asks PyPI
+    assert _connections_while([str(plain), "--version"], tmp_path)[0] >= 1

@@ -59,6 +59,26 @@ def test_a_macro_edit_changes_every_node_that_calls_it(manifest):
     assert not {uid for uid in changed if uid.startswith("seed.")}  # seeds call no macro
 
 
+def test_a_var_change_changes_the_nodes_that_read_it(manifest):
+    """dbt vars are not in the manifest: the fingerprint adds the values a node reads."""
+    variables = state.project_vars()
+    before = state.dbt_node_fingerprints(manifest, variables)
+    after = state.dbt_node_fingerprints(manifest, {**variables, "sozialindex_gewichtung": "gleich"})
+    changed = {k for k in before if before[k] != after[k]}
+    assert "model.bildungsmonitor.mart_schulsozialindex_gewichte" in changed
+    assert "model.bildungsmonitor.ind_arbeitslosenquote" not in changed
+    readers = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if "sozialindex_gewichtung" in node.get("raw_code", "")
+    }
+    assert changed == readers
+    region = state.dbt_node_fingerprints(manifest, {**variables, "stadt_region_key": "05111"})
+    moved = {k for k in before if before[k] != region[k]}
+    assert "model.bildungsmonitor.int_schulen__schulen" in moved  # read in its SQL
+    assert "model.bildungsmonitor.ind_arbeitslosenquote" not in moved
+
+
 def test_raw_fingerprint_is_about_content_not_order():
     one = state.raw_fingerprint({"a": ["2020", "2021"], "b": ["2022"]})
     assert one == state.raw_fingerprint({"b": ["2022"], "a": ["2021", "2020"]})

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from string import Template
 
 import duckdb
 
+from pipelines import paths
 from pipelines.report.contract import ContractError, check_warehouse
 
 OUTPUT_DIR = "indikatoren"
@@ -68,7 +68,6 @@ COUNT_MAP_ALT = (
 )
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 GENERATED_SUFFIXES = (".qmd", ".csv")
-DEFAULT_WAREHOUSE = Path(__file__).resolve().parents[2] / "warehouse" / "bildungsmonitor.duckdb"
 
 
 @dataclass(frozen=True)
@@ -251,9 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         help="DuckDB file (default: $BILDUNGSMONITOR_WAREHOUSE, else the repository's)",
     )
     args = parser.parse_args(argv)
-    warehouse = args.warehouse or Path(
-        os.environ.get("BILDUNGSMONITOR_WAREHOUSE") or DEFAULT_WAREHOUSE
-    )
+    warehouse = args.warehouse or paths.warehouse_path()
     try:
         pages = generate_pages(args.project, warehouse)
     except (ContractError, FileNotFoundError, KeyError, ValueError) as exc:
