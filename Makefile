@@ -41,7 +41,7 @@ report: $(MANIFEST) ## run the whole pipeline on the bundled sample data and ren
 	@echo "Bericht: $${BILDUNGSMONITOR_SITE_DIR:-reports/_site}/index.html"
 
 test: $(MANIFEST) ## run the test suite (unit + end-to-end)
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=30
 
 test-fast: $(MANIFEST) ## unit tests only
 	$(BIN)/pytest -m "not e2e"

@@ -33,7 +33,7 @@ def _plan_and_run(args: argparse.Namespace) -> int:
     """Plan, then run what changed; called holding the refresh lock, after clean-up."""
     from pipelines.plan import plan_refresh
 
-    plan = plan_refresh(force_full=args.full, land_ahead=not args.dry_run)
+    plan = plan_refresh(force_full=args.full)
     for reason in plan.reasons:
         print(f"  {reason}")
     if plan.nothing_to_do:

@@ -10,21 +10,16 @@ would not notice that a new indicator's registration macro changes ``fct_indicat
 
 When only the warehouse path changed (a new installation, or a run against another
 warehouse), the manifest is still right but dbt's partial-parse state is not: dbt keys it on
-the profile. Then the refresh planner starts that parse in the background
-(``prepare_manifest(background=True)``) and the run goes on; the dbt step waits for it
-(``finish_background_parse``) and only then starts ``dbt build``. The parse (≈ 4 s) then
-overlaps Dagster's start and the landing of the inbox instead of delaying them.
+the profile, so the project is parsed in full once more (≈ 4 s, before the run starts).
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,19 +39,6 @@ class ParseStamp:
     names: str
     contents: str
     warehouse: str
-
-
-@dataclass
-class _BackgroundParse:
-    """A ``dbt parse`` running beside the run, into a target folder of its own."""
-
-    process: subprocess.Popen[str]
-    target: Path
-    project_dir: Path
-    stamp: ParseStamp
-
-
-_background: _BackgroundParse | None = None
 
 
 def dbt_executable() -> str:
@@ -107,20 +89,14 @@ def prepare_manifest(
     staging_warehouse: Path | None = None,
     *,
     force: bool = False,
-    background: bool = False,
 ) -> bool:
-    """Parse the dbt project if it changed since the last parse; return whether it parsed
-    (or, with ``background``, started a parse that only the dbt step needs: see above)."""
+    """Parse the dbt project if it changed since the last parse; return whether it parsed."""
     staging_warehouse = staging_warehouse or paths.staging_warehouse_path()
     now = current_stamp(project_dir, staging_warehouse)
     before = read_stamp(project_dir)
     manifest = project_dir / "target" / "manifest.json"
     if not force and manifest.exists() and before == now:
         return False
-    same_files = before is not None and (before.names, before.contents) == (now.names, now.contents)
-    if background and not force and manifest.exists() and same_files:
-        _start_background_parse(project_dir, staging_warehouse, now)
-        return True
     partial = before is not None and before.names == now.names and before.warehouse == now.warehouse
     command = _parse_command(project_dir, partial=partial and not force)
     done = subprocess.run(
@@ -138,10 +114,9 @@ def prepare_manifest(
     return True
 
 
-def _parse_command(project_dir: Path, *, partial: bool, target: Path | None = None) -> list[str]:
+def _parse_command(project_dir: Path, *, partial: bool) -> list[str]:
     command = [dbt_executable(), "parse", "--profiles-dir", str(project_dir), "--quiet"]
-    command.append("--partial-parse" if partial else "--no-partial-parse")
-    return command + (["--target-path", str(target)] if target else [])
+    return [*command, "--partial-parse" if partial else "--no-partial-parse"]
 
 
 def _parse_env(staging_warehouse: Path) -> dict[str, str]:
@@ -151,61 +126,6 @@ def _parse_env(staging_warehouse: Path) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }
-
-
-def _start_background_parse(project_dir: Path, staging_warehouse: Path, stamp: ParseStamp) -> None:
-    global _background
-    abandon_background_parse()
-    target = Path(
-        tempfile.mkdtemp(prefix=paths.scratch_prefix("dbt-parse"), dir=paths.scratch_dir())
-    )
-    process = subprocess.Popen(
-        _parse_command(project_dir, partial=False, target=target),
-        cwd=project_dir,
-        env=_parse_env(staging_warehouse),
-        stdout=subprocess.DEVNULL,  # a failure is dbt build's to report: it parses again
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    _background = _BackgroundParse(process, target, project_dir, stamp)
-
-
-def finish_background_parse() -> bool:
-    """Wait for a background parse and make its state the one ``dbt build`` starts from.
-
-    Returns whether there was one and it succeeded. When it failed, nothing changes: ``dbt
-    build`` then finds state for another profile, parses in full itself and reports any error.
-    """
-    global _background
-    running, _background = _background, None
-    if running is None:
-        return False
-    try:
-        if running.process.wait() != 0:
-            return False
-        keep_partial_parse(running.target, running.project_dir)
-        if current_stamp(running.project_dir, Path(running.stamp.warehouse)) == running.stamp:
-            _stamp_file(running.project_dir).write_text(
-                json.dumps(asdict(running.stamp)), encoding="utf-8"
-            )
-        return True
-    finally:
-        shutil.rmtree(running.target, ignore_errors=True)
-
-
-def abandon_background_parse() -> None:
-    """Stop a background parse nobody will wait for (and remove its folder)."""
-    global _background
-    running, _background = _background, None
-    if running is None:
-        return
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
-    shutil.rmtree(running.target, ignore_errors=True)
-
-
-atexit.register(abandon_background_parse)  # a run that never reached its dbt step
 
 
 def keep_partial_parse(invocation_target: Path, project_dir: Path = paths.DBT_PROJECT_DIR) -> None:

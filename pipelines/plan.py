@@ -19,14 +19,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines import paths, state
-from pipelines.dbt_manifest import parse_needed, prepare_manifest
+from pipelines.dbt_manifest import prepare_manifest
 from pipelines.ingest.archive import Archive, sha256_of
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
-from pipelines.ingest.landing_ahead import start_landing_ahead
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
 from pipelines.releases import ReleaseStore
-from pipelines.warmup import warm_up_run_start
 
 DELIVERIES_TABLE = "raw._deliveries"
 
@@ -66,31 +64,20 @@ def plan_refresh(
     site_dir: Path | None = None,
     manifest_path: Path | None = None,
     force_full: bool = False,
-    land_ahead: bool = False,
 ) -> RefreshPlan:
-    """Compare current inputs with the live warehouse's records; see the module docstring.
-
-    ``land_ahead``: when the plan is a full refresh, start landing the inbox in the
-    background (``pipelines.ingest.landing_ahead``); only for a caller that runs the plan in
-    this process next, whose inbox step waits for it.
-    """
+    """Compare current inputs with the live warehouse's records; see the module docstring."""
     live_warehouse = live_warehouse or paths.warehouse_path()
     data_dir = data_dir or paths.data_dir()
     site_dir = site_dir or paths.site_dir()
     if manifest_path is None:
-        staging = paths.staging_warehouse_path(live_warehouse)
-        if parse_needed(paths.DBT_PROJECT_DIR, staging):
-            warm_up_run_start()  # a changed project is rebuilt: import while dbt parses
-        # only the warehouse path changed: the dbt step waits for that parse, nothing else
-        prepare_manifest(staging_warehouse=staging, background=True)
+        prepare_manifest(staging_warehouse=paths.staging_warehouse_path(live_warehouse))
         manifest_path = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
     plan = RefreshPlan()
     archive = Archive(live_warehouse.parent / "archive")  # where the run's inbox step lands
-    land_ahead_from = (archive.root, data_dir) if land_ahead else None
     if force_full:
-        return _full(plan, "vollständiger Lauf angefordert (--full)", land_ahead_from)
+        return _full(plan, "vollständiger Lauf angefordert (--full)")
     if not live_warehouse.exists():
-        return _full(plan, "noch kein Warehouse: erster Lauf", land_ahead_from)
+        return _full(plan, "noch kein Warehouse: erster Lauf")
     with duckdb.connect(str(live_warehouse), read_only=True) as con:
         recorded_raw = state.raw_builds(con)
         recorded_dbt = state.dbt_nodes(con)
@@ -98,7 +85,7 @@ def plan_refresh(
         deliveries = _deliveries(con)
     if settings.get(state.CODE_KEY) != state.code_fingerprint():
         reason = "Pipeline-Code oder Paketversionen geändert (oder noch kein voller Lauf)"
-        return _full(plan, reason, land_ahead_from)
+        return _full(plan, reason)
     if not data_dir.is_dir():  # the run fails with the inbox's own message
         plan.inbox = True
         plan.because(f"Datenverzeichnis {data_dir} fehlt")
@@ -138,12 +125,10 @@ def plan_refresh(
     return plan
 
 
-def _full(plan: RefreshPlan, reason: str, land_ahead_from: tuple[Path, Path] | None) -> RefreshPlan:
-    """Mark ``plan`` as a full refresh; start landing the inbox if asked to."""
+def _full(plan: RefreshPlan, reason: str) -> RefreshPlan:
+    """Mark ``plan`` as a full refresh."""
     plan.full = True
     plan.because(reason)
-    if land_ahead_from is not None:
-        start_landing_ahead(*land_ahead_from)
     return plan
 
 
@@ -173,7 +158,6 @@ def _plan_inbox(
             plan.inbox = True
             plan.because(f"Datei {path.name} ist nicht lesbar: der Lauf meldet die Einzelheiten")
             continue
-        warm_up_run_start()  # a new file means a run: import while it is landed
         try:
             delivery = archive.land(path)
         except IngestError as error:  # the run's inbox step reports it, with file, row and column

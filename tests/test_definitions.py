@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from dagster import AssetKey
 
 from pipelines.assets.dbt import dbt_build_args, warehouse_env
@@ -81,21 +80,3 @@ def test_older_dbt_target_folders_are_pruned(tmp_path):
     prune_invocation_targets(current, keep=3)
     left = sorted(f.name for f in target.iterdir())
     assert left == sorted(["docs", "manifest.json", current.name, folders[7].name, folders[6].name])
-
-
-@pytest.mark.parametrize(
-    ("selection", "renders"),
-    [
-        (None, True),
-        (frozenset(), True),  # a full refresh selects nothing in particular
-        (frozenset({AssetKey("report_site"), AssetKey("release")}), True),
-        (frozenset({AssetKey("raw_ba__sgb2")}), False),
-    ],
-)
-def test_kernels_are_started_ahead_only_for_runs_that_render(selection, renders):
-    from types import SimpleNamespace
-
-    from pipelines.assets.dbt import _renders_report
-
-    context = SimpleNamespace(run=SimpleNamespace(asset_selection=selection))
-    assert _renders_report(context) is renders

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -15,7 +14,6 @@ from pipelines.assets.landing import land_all
 from pipelines.ingest import archive as archive_module
 from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.landing_ahead import finish_landing_ahead, start_landing_ahead
 from tests.conftest import SAMPLE
 
 INBOX_FILES = [
@@ -125,52 +123,6 @@ def test_small_inbox_is_landed_without_workers(
     monkeypatch.setattr(archive_module, "ProcessPoolExecutor", _NoPool)
     deliveries = land_all(inbox, Archive(tmp_path / "archive"), workers=2)  # 1 MB: too small
     assert len(deliveries) == len(INBOX_FILES)
-
-
-def test_landing_ahead_archives_the_inbox_before_the_inbox_step(
-    tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert start_landing_ahead(tmp_path / "ahead", inbox)
-    finish_landing_ahead()
-    serial = land_all(inbox, Archive(tmp_path / "serial"), workers=1)
-
-    def no_parsing(path: Path):
-        raise AssertionError(f"{path.name} should have been landed ahead")
-
-    monkeypatch.setattr(archive_module, "parse_delivery", no_parsing)
-    found = land_all(inbox, Archive(tmp_path / "ahead"))
-    assert list(map(_comparable, found)) == list(map(_comparable, serial))
-
-
-def test_landing_ahead_leaves_broken_files_to_the_inbox_step(tmp_path: Path, inbox: Path) -> None:
-    (inbox / "schulen" / "a_kaputt.csv").write_text("schuljahr;schulnummer\n2016/17;1\n")
-    assert start_landing_ahead(tmp_path / "ahead", inbox)
-    finish_landing_ahead()
-    assert len(list((tmp_path / "ahead").rglob("meta.json"))) == len(INBOX_FILES)
-    reports = []
-    for folder in ("ahead", "direct"):
-        with pytest.raises(IngestError) as info:
-            land_all(inbox, Archive(tmp_path / folder))
-        reports.append(info.value.problems)
-    assert reports[0] == reports[1] and reports[0][0].file == "a_kaputt.csv"
-
-
-def test_no_landing_ahead_without_files(tmp_path: Path) -> None:
-    (tmp_path / "empty").mkdir()
-    assert not start_landing_ahead(tmp_path / "archive", tmp_path / "empty")
-    assert not start_landing_ahead(tmp_path / "archive", tmp_path / "missing")
-    finish_landing_ahead()  # nothing started: returns at once
-
-
-def test_landing_ahead_uses_one_worker_for_a_small_inbox_and_all_cores_for_a_large_one(
-    inbox: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pipelines.ingest import landing_ahead
-
-    files = sorted(p for p in inbox.rglob("*") if p.is_file())
-    assert landing_ahead.ahead_workers(files) == 1  # 1 MB
-    monkeypatch.setattr(landing_ahead, "PARALLEL_MIN_BYTES", 1024)
-    assert landing_ahead.ahead_workers(files) == (os.cpu_count() or 1)
 
 
 def _unused_files(folder: Path) -> list[str]:

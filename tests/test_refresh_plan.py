@@ -13,7 +13,6 @@ import pytest
 from pipelines import paths, state
 from pipelines.assets.landing import write_delivery_log
 from pipelines.ingest.archive import Archive, sha256_of
-from pipelines.ingest.landing_ahead import finish_landing_ahead
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
 from pipelines.plan import plan_refresh
 
@@ -129,16 +128,14 @@ def test_no_warehouse_or_changed_code_means_full(tmp_path):
     assert _plan(where).full
 
 
-def test_a_full_plan_lands_the_inbox_ahead_only_when_asked(tmp_path):
+def test_a_full_plan_lands_nothing(tmp_path):
+    """A dry run or a sensor only asks; the run's inbox step lands the files."""
     where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
     new_file = where["data"] / "ba" / "sgb2_quoten_2024-12.xlsx"
     shutil.copyfile(SAMPLE_BA / new_file.name, new_file)
     archive = Archive(where["live"].parent / "archive")
     assert _plan(where, force_full=True).full
-    assert archive.known(sha256_of(new_file)) is None  # a dry run or a sensor lands nothing
-    assert _plan(where, force_full=True, land_ahead=True).full
-    finish_landing_ahead()
-    assert archive.known(sha256_of(new_file)) is not None
+    assert archive.known(sha256_of(new_file)) is None
 
 
 def test_a_broken_new_file_still_selects_the_inbox(tmp_path):

@@ -621,24 +621,17 @@ def test_outputs_outside_the_subset_are_refused(tmp_path: Path, code: str, messa
 
 
 @pytest.mark.e2e
-def test_kernels_started_ahead_serve_the_render_with_their_environment(
+def test_shared_kernels_run_the_preload_once_before_the_first_page(
     tmp_path: Path, monkeypatch
 ) -> None:
     from pipelines.report import render
 
-    marker = "import builtins\nbuiltins.bm_started_ahead = True\n"
+    marker = "import builtins\nbuiltins.bm_preloaded = True\n"
     monkeypatch.setattr(render, "PRELOAD_CODE", render.PRELOAD_CODE + marker)
-    ahead = "`{python} getattr(__import__('builtins'), 'bm_started_ahead', False)`"
-    project = write_project(tmp_path, {"a.qmd": page(f"```{{python}}\nx = 1\n```\n\n{ahead}")})
-    env = {"BM_TEST_WAREHOUSE": "a"}
+    preloaded = "`{python} getattr(__import__('builtins'), 'bm_preloaded', False)`"
+    project = write_project(tmp_path, {"a.qmd": page(f"```{{python}}\nx = 1\n```\n\n{preloaded}")})
 
-    render.prestart_kernels(env, count=1)
-    result = render_site(project, tmp_path / "one", env=env, renderer="builtin")
+    result = render_site(project, tmp_path / "one", renderer="builtin")
     assert "<p>True</p>" in html(result, "a.html")
-    assert render._prestarted is None  # taken
-
-    render.prestart_kernels(env, count=1)
-    started = render._prestarted.kernels[0]
-    other = render_site(project, tmp_path / "two", env={"BM_TEST_WAREHOUSE": "b"})
-    assert "<p>False</p>" in html(other, "a.html")  # another warehouse: fresh kernels
-    assert render._prestarted is None and not started.manager.has_kernel  # the others stopped
+    per_page = render_site(project, tmp_path / "two", renderer="builtin", kernels="per-page")
+    assert "<p>False</p>" in html(per_page, "a.html")  # a page's own kernel: no preload

@@ -34,10 +34,9 @@ from dagster_dbt import (
 )
 
 from pipelines import paths
-from pipelines.dbt_manifest import finish_background_parse, keep_partial_parse
+from pipelines.dbt_manifest import keep_partial_parse
 from pipelines.resources import WarehouseResource
 from pipelines.state import dbt_node_fingerprints, digest, record_dbt_nodes
-from pipelines.warmup import warm_up
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -191,22 +190,6 @@ def prune_invocation_targets(current: Path, keep: int = KEPT_INVOCATIONS) -> Non
         shutil.rmtree(folder, ignore_errors=True)
 
 
-REPORT_KEY = dg.AssetKey("report_site")
-
-
-def _renders_report(context: dg.AssetExecutionContext) -> bool:
-    """Whether this run goes on to render the report: it selects it, or selects nothing in
-    particular (a full refresh, whose selection is empty)."""
-    selection = context.run.asset_selection
-    return not selection or REPORT_KEY in selection
-
-
-def _page_cache_filled(warehouse: WarehouseResource) -> bool:
-    from pipelines.report.cache import PageCache
-
-    return PageCache.has_entries(warehouse.render_cache_dir())
-
-
 def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) -> None:
     """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs.
 
@@ -246,7 +229,7 @@ def bildungsmonitor_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     """Seeds, staging, intermediate models and marts, with their tests."""
-    yield from _build(context, dbt, warehouse, bildungsmonitor_dbt_assets, prestart=True)
+    yield from _build(context, dbt, warehouse, bildungsmonitor_dbt_assets)
 
 
 @dbt_assets(
@@ -260,7 +243,7 @@ def published_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     """The published models: the marts after the disclosure decisions, with their tests."""
-    yield from _build(context, dbt, warehouse, published_dbt_assets, prestart=False)
+    yield from _build(context, dbt, warehouse, published_dbt_assets)
 
 
 DBT_ASSETS: tuple[dg.AssetsDefinition, ...] = (bildungsmonitor_dbt_assets, published_dbt_assets)
@@ -288,8 +271,6 @@ def _build(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     assets: dg.AssetsDefinition,
-    *,
-    prestart: bool,
 ) -> Iterator:
     """One ``dbt build`` of ``assets`` (or the selected part of it) on the run's staging copy.
 
@@ -300,20 +281,11 @@ def _build(
     args = dbt_build_args([" ".join(tests)] if tests else None) + PLAIN_LOG
     if tests is not None:  # a partial run: exactly these tests (one argument for dagster-dbt)
         args += EXACT_TESTS
-    finish_background_parse()  # the planner's parse for a new warehouse path, if any
     with warehouse_env(staging):
         invocation = dbt.cli(args, context=context)
     build_target = Path(invocation.target_path)
     pruning = threading.Thread(target=prune_invocation_targets, args=(build_target,))
     pruning.start()  # while dbt works: deleting old runs' folders takes ≈ 0.5 s
-    warm_up()  # the checks' and the renderer's imports, while dbt works
-    if prestart and _renders_report(context) and not _page_cache_filled(warehouse):
-        # every page will render: the kernels start now, on the core dbt leaves idle (it
-        # keeps about one busy), instead of beside the checks (with a filled cache most pages
-        # are copied, and the renderer starts the kernels it needs)
-        from pipelines.report.render import prestart_kernels
-
-        prestart_kernels({paths.ENV_WAREHOUSE: str(staging)})
     yield from invocation.stream()
     keep_partial_parse(build_target)
     manifest = json.loads((build_target / "manifest.json").read_text(encoding="utf-8"))

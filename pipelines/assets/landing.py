@@ -15,7 +15,6 @@ import duckdb
 from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError, Problem
 from pipelines.ingest.identify import delivery_files
-from pipelines.ingest.landing_ahead import finish_landing_ahead
 from pipelines.ingest.supersede import SNAPSHOT_TABLES, publisher_date
 from pipelines.resources import DataDirResource, WarehouseResource
 from pipelines.state import insert_rows
@@ -155,7 +154,6 @@ def inbox(
     folder = data_dir.resolved()
     if not folder.is_dir():
         raise IngestError.single("inbox", folder, "data directory does not exist")
-    finish_landing_ahead()  # the planner's landing of a full refresh's inbox, if any
     landed = land_inbox(folder, Archive(warehouse.archive_dir()))
     deliveries = landed.deliveries
     for problem in landed.unused:

@@ -10,7 +10,6 @@ documented subset before anything runs).
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import shutil
@@ -43,8 +42,8 @@ OUTSIDE = re.compile(r"^(?:[a-zA-Z][\w+.-]*:|//)")
 WORKERS = (os.cpu_count() or 1) + 1
 """Pages rendered side by side: one more than cores, as a page waits for Pandoc and Typst."""
 PRELOAD_CODE = SETUP_CODE + "\nimport babel.dates, babel.numbers, duckdb, numpy, pandas\n"
-"""Run once in a kernel started ahead (``prestart_kernels``): the setup every page runs, and
-the libraries the report's pages import, so that no page waits for them."""
+"""Run once in each shared kernel as it starts: the setup every page runs, and the libraries
+the report's pages import, so that no page waits for them."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,6 @@ def render_site(
         return _result(project, pages, output_dir, "quarto", started, {}, set())
 
     with _work(work_dir) as work, _Kernels(work, env, kernels) as pool:
-        pool.adopt(_take_prestarted(env) if kernels == "shared" else None)
         if cache_dir is None or not PageCache.has_entries(Path(cache_dir)):
             # every page will run: start the kernels while the pages are read
             pool.prestart(min(WORKERS, len(project.pages)))
@@ -288,72 +286,9 @@ def _render_builtin(
     return {_name(project, p): seconds[p.path] for p in pages}, cached
 
 
-@dataclass
-class _Prestarted:
-    """Kernels started ahead of a render, for the render with the same ``env``."""
-
-    env: dict[str, str]
-    kernels: list[Kernel]
-    threads: list[threading.Thread]
-    specs_root: Path  # their kernelspec; removed with them
-
-
-_prestarted: _Prestarted | None = None
-
-
-def prestart_kernels(env: Mapping[str, str], count: int = WORKERS) -> None:
-    """Start ``count`` shared kernels now, for the next ``render_site`` with the same ``env``.
-
-    Starting a kernel and importing the pages' libraries in it costs ≈ 2 s of CPU each; the
-    pipeline calls this while its checks run on one core, so the render later starts with
-    ready kernels instead of doing that work while it keeps both cores busy. Kernels not
-    taken by a render are stopped when another prestart comes or the process exits."""
-    global _prestarted
-    discard_prestarted_kernels()
-    specs_root = Path(
-        tempfile.mkdtemp(prefix=paths.scratch_prefix("kernels"), dir=paths.scratch_dir())
-    )
-    specs = write_kernelspec(specs_root)
-    started = [Kernel(specs, env, shared=True, preload=PRELOAD_CODE) for _ in range(count)]
-    threads = [
-        threading.Thread(target=k.start, kwargs={"quiet": True}, daemon=True) for k in started
-    ]
-    for thread in threads:
-        thread.start()
-    _prestarted = _Prestarted(dict(env), started, threads, specs_root)
-
-
-def discard_prestarted_kernels() -> None:
-    """Stop kernels started ahead that no render took."""
-    global _prestarted
-    unused, _prestarted = _prestarted, None
-    if unused is not None:
-        _stop(unused)
-
-
-atexit.register(discard_prestarted_kernels)  # started for a run that failed before its report
-
-
-def _take_prestarted(env: Mapping[str, str]) -> _Prestarted | None:
-    global _prestarted
-    taken, _prestarted = _prestarted, None
-    if taken is not None and taken.env != dict(env):  # started for another warehouse
-        _stop(taken)
-        return None
-    return taken
-
-
-def _stop(prestarted: _Prestarted) -> None:
-    for thread in prestarted.threads:
-        thread.join()
-    for kernel in prestarted.kernels:
-        kernel.shutdown()
-    shutil.rmtree(prestarted.specs_root, ignore_errors=True)
-
-
 class _Kernels:
     """The workers' kernels: each worker keeps its own (shared mode) or gets a new one per
-    page; shared kernels can be started ahead, while the pages are still being read."""
+    page; shared kernels start in the background while the pages are still being read."""
 
     def __init__(self, work: Path, env: Mapping[str, str], mode: KernelMode):
         self.mode = mode
@@ -364,7 +299,6 @@ class _Kernels:
         self._ready: list[Kernel] = []
         self._all: list[Kernel] = []
         self._starting: list[threading.Thread] = []
-        self._adopted: list[_Prestarted] = []
 
     def __enter__(self) -> _Kernels:
         return self
@@ -384,16 +318,6 @@ class _Kernels:
             thread.start()
             self._starting.append(thread)
 
-    def adopt(self, prestarted: _Prestarted | None) -> None:
-        """Use kernels started ahead (``prestart_kernels``) first; stop them with the rest."""
-        if prestarted is None:
-            return
-        self._adopted.append(prestarted)
-        with self._lock:
-            self._ready.extend(prestarted.kernels)
-            self._all.extend(prestarted.kernels)
-        self._starting.extend(prestarted.threads)
-
     def kernel(self) -> Kernel:
         """This worker's kernel: a new one per page, or its shared one (replaced if broken)."""
         current = getattr(self._local, "kernel", None)
@@ -406,7 +330,10 @@ class _Kernels:
         return self._local.kernel
 
     def _new(self) -> Kernel:
-        kernel = Kernel(self._specs, self._env, shared=self.mode == "shared")
+        shared = self.mode == "shared"
+        kernel = Kernel(
+            self._specs, self._env, shared=shared, preload=PRELOAD_CODE if shared else ""
+        )
         with self._lock:
             self._all.append(kernel)
         return kernel
@@ -416,8 +343,6 @@ class _Kernels:
             thread.join()
         for kernel in self._all:
             kernel.shutdown()
-        for prestarted in self._adopted:
-            shutil.rmtree(prestarted.specs_root, ignore_errors=True)
 
 
 def _assets(project: Project) -> tuple[str, ...]:
