@@ -1,13 +1,14 @@
 """This checkout against a baseline commit, interleaved (ABAB), on the same machine in one run.
 
 Timings are only comparable within one run on one machine, and a machine's speed drifts over
-minutes; alternating the two checkouts lets the drift fall on both. Each checkout gets its own
-workspace (warehouse, site, Dagster home) and runs with this checkout's virtualenv, its own
-code first on ``PYTHONPATH``. An untimed first refresh builds each workspace; then, per
+minutes; alternating the two checkouts lets the drift fall on both. Both commits are checked out
+as git worktrees (so editing this checkout during the benchmark changes nothing); each gets
+its own workspace (warehouse, site, Dagster home) and runs with this checkout's virtualenv,
+its own code first on ``PYTHONPATH``. An untimed first refresh builds each workspace; then, per
 repeat and checkout: ``refresh --full`` (everything rebuilt and rendered) and a no-op
 ``refresh`` (nothing changed).
 
-Usage: ``python -m benchmarks.compare --baseline REV [--repeat N] [--out DIR] [--name NAME]``
+Usage: ``python -m benchmarks.compare --baseline REV [--current REV] [--repeat N] [--name NAME]``
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def refresh(checkout: Path, work: Path, *args: str) -> tuple[float, dict[str, fl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="commit to compare with")
+    parser.add_argument("--current", default="HEAD", help="commit measured against it")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--name", default="compare", help="results file: <date>-<name>.md")
@@ -75,21 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         command = ["git", "rev-parse", "--short", ref]
         return subprocess.run(command, cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    head, base = rev("HEAD"), rev(args.baseline)
+    head, base = rev(args.current), rev(args.baseline)
     runs: dict[str, dict[str, list]] = {
         side: {"full": [], "noop": [], "stages": []} for side in ("baseline", "current")
     }
     with tempfile.TemporaryDirectory(prefix="bm-compare-") as tmp:
-        baseline = Path(tmp) / "baseline"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(baseline), base],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        (baseline.parent / "shared").symlink_to(ROOT.parent / "shared")
+        checkouts = {"baseline": Path(tmp) / "baseline", "current": Path(tmp) / "current"}
+        (Path(tmp) / "shared").symlink_to(ROOT.parent / "shared")
+        for checkout, commit in zip(checkouts.values(), (base, head), strict=True):
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(checkout), commit],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
         try:
-            checkouts = {"baseline": baseline, "current": ROOT}
             works = {side: Path(tmp) / f"work-{side}" for side in checkouts}
             for side, checkout in checkouts.items():
                 refresh(checkout, works[side])  # untimed: builds the workspace
@@ -100,12 +102,13 @@ def main(argv: list[str] | None = None) -> int:
                     runs[side]["stages"].append(stages)
                     runs[side]["noop"].append(round(refresh(checkout, works[side])[0], 2))
         finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(baseline)],
-                cwd=ROOT,
-                check=False,
-                capture_output=True,
-            )
+            for checkout in checkouts.values():
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(checkout)],
+                    cwd=ROOT,
+                    check=False,
+                    capture_output=True,
+                )
     load = os.getloadavg()[0]
     today = dt.date.today().isoformat()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -58,8 +58,9 @@ def stop_orphans(live_warehouse: Path) -> list[str]:
 
     A ``kill -9`` of the CLI alone (not its process group) orphans its children: dbt runs on
     and keeps the staging file locked, Jupyter kernels linger. They are recognised by the
-    staging warehouse in their environment (only a run's children have it: analysts open the
-    live file); while the refresh lock is held, none of them can belong to a running refresh
+    staging warehouse in their environment (the report's kernels) or on their command line
+    (dbt, which gets it as a var): only a run's children have it, analysts open the live
+    file; while the refresh lock is held, none of them can belong to a running refresh
     except this process's own children, which are spared.
     """
     staging = str(paths.staging_warehouse_path(live_warehouse))
@@ -70,7 +71,7 @@ def stop_orphans(live_warehouse: Path) -> list[str]:
         if process.pid in mine:
             continue
         try:
-            if process.environ().get(paths.ENV_WAREHOUSE) != staging:
+            if not _works_on(process, staging):
                 continue
             process.kill()
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -78,6 +79,12 @@ def stop_orphans(live_warehouse: Path) -> list[str]:
         killed.append(process)
     psutil.wait_procs(killed, timeout=10)
     return [f"verwaister Prozess beendet: {p.info['name']} (PID {p.pid})" for p in killed]
+
+
+def _works_on(process: psutil.Process, staging: str) -> bool:
+    if process.environ().get(paths.ENV_WAREHOUSE) == staging:
+        return True
+    return any(staging in argument for argument in process.cmdline())
 
 
 def sweep_scratch(folder: Path) -> list[str]:

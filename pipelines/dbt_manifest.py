@@ -98,11 +98,11 @@ def prepare_manifest(
     if not force and manifest.exists() and before == now:
         return False
     partial = before is not None and before.names == now.names and before.warehouse == now.warehouse
-    command = _parse_command(project_dir, partial=partial and not force)
+    command = _parse_command(project_dir, staging_warehouse, partial=partial and not force)
     done = subprocess.run(
         command,
         cwd=project_dir,
-        env=_parse_env(staging_warehouse),
+        env=_parse_env(),
         capture_output=True,
         text=True,
         check=False,
@@ -114,18 +114,25 @@ def prepare_manifest(
     return True
 
 
-def _parse_command(project_dir: Path, *, partial: bool) -> list[str]:
+WAREHOUSE_VAR = "bildungsmonitor_warehouse"
+"""The dbt var ``profiles.yml`` takes the warehouse path from (before the environment)."""
+
+
+def warehouse_vars(warehouse: Path) -> list[str]:
+    """dbt arguments that point the profile at ``warehouse``: passed on the command line, so
+    no process environment is changed for it. Parse and build pass the same value (dbt keeps
+    its partial-parse state only for the vars it was parsed with)."""
+    return ["--vars", json.dumps({WAREHOUSE_VAR: str(warehouse)})]
+
+
+def _parse_command(project_dir: Path, staging_warehouse: Path, *, partial: bool) -> list[str]:
     command = [dbt_executable(), "parse", "--profiles-dir", str(project_dir), "--quiet"]
+    command += warehouse_vars(staging_warehouse)
     return [*command, "--partial-parse" if partial else "--no-partial-parse"]
 
 
-def _parse_env(staging_warehouse: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        paths.ENV_WAREHOUSE: str(staging_warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
+def _parse_env() -> dict[str, str]:
+    return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 
 
 def keep_partial_parse(invocation_target: Path, project_dir: Path = paths.DBT_PROJECT_DIR) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dagster import AssetKey
 
-from pipelines.assets.dbt import dbt_build_args, warehouse_env
+from pipelines import paths
+from pipelines.assets.dbt import dbt_build_args
 from pipelines.definitions import defs
 
 
@@ -53,13 +54,28 @@ def test_dbt_build_args():
     assert dbt_build_args(["stg_x+"]) == ["build", "--partial-parse", "--select", "stg_x+"]
 
 
-def test_warehouse_env_restores_the_environment(monkeypatch):
-    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", "/live.duckdb")
-    with warehouse_env("/staging.duckdb"):
-        import os
+def test_dbt_gets_the_warehouse_as_a_var_and_the_environment_is_left_alone(tmp_path, monkeypatch):
+    """The profile takes the var first: the pipeline changes no environment variable."""
+    import json
+    import subprocess
 
-        assert os.environ["BILDUNGSMONITOR_WAREHOUSE"] == "/staging.duckdb"
-    assert os.environ["BILDUNGSMONITOR_WAREHOUSE"] == "/live.duckdb"
+    from pipelines.dbt_manifest import dbt_executable, warehouse_vars
+
+    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(tmp_path / "live.duckdb"))
+    staging = tmp_path / "staging.duckdb"
+    args = warehouse_vars(staging)
+    assert args[0] == "--vars" and json.loads(args[1]) == {
+        "bildungsmonitor_warehouse": str(staging)
+    }
+    project = tmp_path / "p"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: p\nversion: '1.0'\nprofile: bildungsmonitor\n")
+    (project / "models" / "m.sql").write_text("select 1 as x\n")
+    profiles = paths.DBT_PROJECT_DIR / "profiles.yml"
+    command = [dbt_executable(), "run", "--profiles-dir", str(profiles.parent), "--quiet", *args]
+    done = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert staging.exists() and not (tmp_path / "live.duckdb").exists()
 
 
 def test_older_dbt_target_folders_are_pruned(tmp_path):

@@ -2,9 +2,10 @@
 
 The manifest is prepared before a run (``pipelines.dbt_manifest``: parsed only when the
 project changed), never parsed on import. dbt runs against this run's staging copy of the
-warehouse: the profile reads BILDUNGSMONITOR_WAREHOUSE, which is set for the dbt subprocess
-only. A run that selects part of the graph builds just those models (dagster-dbt passes the
-selection to ``dbt build``), and records what each built node was built from.
+warehouse: every dbt command gets its path as the dbt var ``bildungsmonitor_warehouse``, which
+``profiles.yml`` reads. A run that selects part of the graph builds just those models
+(dagster-dbt passes the selection to ``dbt build``), and records what each built node was
+built from.
 
 Every dbt test is a Dagster asset check, and a run executes exactly the selected ones: source
 tests are checks on the raw table they read, a singular test with several parents is a check
@@ -19,7 +20,6 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -34,7 +34,7 @@ from dagster_dbt import (
 )
 
 from pipelines import paths
-from pipelines.dbt_manifest import keep_partial_parse
+from pipelines.dbt_manifest import keep_partial_parse, warehouse_vars
 from pipelines.resources import WarehouseResource
 from pipelines.state import dbt_node_fingerprints, digest, record_dbt_nodes
 
@@ -63,20 +63,6 @@ def dbt_build_args(selection: list[str] | None = None) -> list[str]:
     if selection:
         args += ["--select", *selection]
     return args
-
-
-@contextmanager
-def warehouse_env(path: os.PathLike[str] | str) -> Iterator[None]:
-    """Point the dbt profile at ``path`` while the dbt subprocess starts."""
-    previous = os.environ.get(paths.ENV_WAREHOUSE)
-    os.environ[paths.ENV_WAREHOUSE] = os.fspath(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(paths.ENV_WAREHOUSE, None)
-        else:
-            os.environ[paths.ENV_WAREHOUSE] = previous
 
 
 def attach_singular_tests(manifest: Mapping) -> dict:
@@ -190,7 +176,9 @@ def prune_invocation_targets(current: Path, keep: int = KEPT_INVOCATIONS) -> Non
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) -> None:
+def _publish_docs(
+    build_target: Path, dbt: DbtCliResource, staging: Path, project_digest: str
+) -> None:
     """``dbt docs generate`` on the build's own manifest (no second compile), for make dbt-docs.
 
     Only when the project changed since the docs were last generated: the catalog lists
@@ -201,7 +189,7 @@ def _publish_docs(build_target: Path, dbt: DbtCliResource, project_digest: str) 
     stamp = DOCS_TARGET / ".project-digest"
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == project_digest:
         return
-    dbt.cli(DOCS_ARGS + PLAIN_LOG, target_path=build_target).wait()
+    dbt.cli(DOCS_ARGS + PLAIN_LOG + warehouse_vars(staging), target_path=build_target).wait()
     DOCS_TARGET.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     for name in DOCS_FILES:
@@ -281,8 +269,7 @@ def _build(
     args = dbt_build_args([" ".join(tests)] if tests else None) + PLAIN_LOG
     if tests is not None:  # a partial run: exactly these tests (one argument for dagster-dbt)
         args += EXACT_TESTS
-    with warehouse_env(staging):
-        invocation = dbt.cli(args, context=context)
+    invocation = dbt.cli(args + warehouse_vars(staging), context=context)
     build_target = Path(invocation.target_path)
     pruning = threading.Thread(target=prune_invocation_targets, args=(build_target,))
     pruning.start()  # while dbt works: deleting old runs' folders takes ≈ 0.5 s
@@ -293,6 +280,5 @@ def _build(
     built = full_build(manifest, assets) if tests is None else nodes_run(invocation)
     with duckdb.connect(str(staging)) as con:
         record_dbt_nodes(con, {uid: fingerprints[uid] for uid in built if uid in fingerprints})
-    with warehouse_env(staging):
-        _publish_docs(build_target, dbt, digest(sorted(fingerprints.values())))
+    _publish_docs(build_target, dbt, staging, digest(sorted(fingerprints.values())))
     pruning.join()
