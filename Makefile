@@ -31,7 +31,7 @@ $(INSTALLED): requirements.lock pyproject.toml
 env: $(INSTALLED) ## create .venv from the lock file
 
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	$(BIN)/python -m pipelines.dbt_manifest
+	$(BIN)/python -m pipelines.transform.dbt_manifest
 	@touch $@
 
 dbt-parse: $(MANIFEST) ## prepare the dbt manifest (build time, not import time)
@@ -47,7 +47,7 @@ test-fast: $(MANIFEST) ## unit tests only
 	$(BIN)/pytest -m "not e2e"
 
 dev: $(MANIFEST) ## start the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/python -c "from pipelines.instance import ensure_dagster_home; ensure_dagster_home()"
+	$(BIN)/python -c "from pipelines.command_line.dagster_home import ensure_dagster_home; ensure_dagster_home()"
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 dbt-docs: $(MANIFEST) ## build and serve the dbt documentation on http://127.0.0.1:8080

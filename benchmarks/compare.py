@@ -30,7 +30,7 @@ from benchmarks.machine import describe
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 STAGE_LINE = re.compile(r"^(?P<stage>\S.*?)\s{2,}fertig: .*\((?P<seconds>[\d.,]+) s\)\s*$")
-CLI = "from pipelines.cli import entry_point; entry_point()"
+CLI = "from pipelines.command_line.cli import entry_point; entry_point()"
 
 
 def refresh(checkout: Path, work: Path, *args: str) -> tuple[float, dict[str, float]]:
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                     runs[side]["full"].append(round(seconds, 1))
                     runs[side]["stages"].append(stages)
                     runs[side]["noop"].append(round(refresh(checkout, works[side])[0], 2))
+                    print(side, runs[side]["full"][-1], runs[side]["noop"][-1], flush=True)
         finally:
             for checkout in checkouts.values():
                 subprocess.run(
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     today = dt.date.today().isoformat()
     args.out.mkdir(parents=True, exist_ok=True)
-    record = {"baseline": base, "current": head, "machine": describe(), "runs": runs}
+    record = {"baseline": base, "current": head, "machine": describe(ROOT), "runs": runs}
     (args.out / f"{today}-{args.name}.json").write_text(json.dumps(record, indent=2) + "\n")
     lines = [
         f"# {args.name}: {head} against {base}, {today}",

@@ -4,9 +4,10 @@ Why in process and not from a refresh's stage split: the published step also bui
 published tables, and a refresh's timing mixes in Dagster. Here the two calls the target is
 about run alone, each timed by wall clock and CPU, on a warehouse that a refresh has built:
 
-- ``protect``: :func:`pipelines.published.build_indicator_values` (primary and secondary
+- ``protect``: :func:`pipelines.disclosure.decisions.build_indicator_values` (primary and secondary
   suppression over the whole published system, writing ``published.indicator_values``);
-- ``audit``: :func:`pipelines.published.audit_indicator_values` (the LP audit of that table);
+- ``audit``: :func:`pipelines.disclosure.decisions.audit_indicator_values` (the LP audit of that
+  table);
 - ``core`` (unless ``--no-core``): the same two steps without DuckDB,
   :func:`quality.sdc.protect.protect` and :func:`quality.sdc.protect.audit_published` on
   frames read beforehand.
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the imports stay lazy: --step measures them
     import duckdb
 
-    from pipelines.published import Decisions
+    from pipelines.disclosure.decisions import Decisions
     from quality.sdc.thresholds import Thresholds
 
 
@@ -67,8 +68,8 @@ PUBLISHED_VALUES_RELATIONS = {
 def build_indicator_values(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> Decisions:
     """The pipeline's published indicator values: the decision (``intern.geheimhaltung``),
     then the dbt model applying it, run as its SQL on this connection."""
-    from pipelines.dbt_sql import model_sql
-    from pipelines.published import decide_indicator_values
+    from pipelines.disclosure.decisions import decide_indicator_values
+    from pipelines.transform.dbt_sql import model_sql
 
     decisions = decide_indicator_values(con, thresholds)
     sql = model_sql("pub_indicator_values", PUBLISHED_VALUES_RELATIONS)
@@ -82,7 +83,7 @@ def time_disclosure(warehouse: Path, repeat: int, core: bool = True) -> dict:
     SDC core alone)."""
     import duckdb
 
-    from pipelines.published import (
+    from pipelines.disclosure.decisions import (
         VALUES_QUERY,
         audit_indicator_values,
         read_policy_from,
@@ -131,7 +132,7 @@ def run_step(warehouse: Path, data_dir: Path | None) -> dict:
     """The whole published step once: its time and this process's peak memory."""
     import duckdb
 
-    from pipelines.published import audit_indicator_values
+    from pipelines.disclosure.decisions import audit_indicator_values
     from quality.sdc.thresholds import Thresholds
 
     after_imports = _current_rss()

@@ -42,7 +42,7 @@ def real_files(folder: Path) -> list[Path]:
 
 def measure_once(files: list[Path]) -> dict:
     """One fresh ``validate`` process over ``files``: seconds, peak bytes, counts."""
-    command = [sys.executable, "-m", "pipelines.cli", "validate", *map(str, files)]
+    command = [sys.executable, "-m", "pipelines.command_line.cli", "validate", *map(str, files)]
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
         capture_output=True, text=True, check=True, cwd=ROOT,

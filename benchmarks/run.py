@@ -271,7 +271,7 @@ class Bench:
     def dbt_parse(self, ws: Workspace, label: str) -> dict:
         """``make dbt-parse`` in the workspace's checkout: the manifest the job loads, parsed
         with the profile the pipeline's dbt runs use (as the refresh itself would)."""
-        command = [str(BIN / "python"), "-m", "pipelines.dbt_manifest"]
+        command = [str(BIN / "python"), "-m", "pipelines.transform.dbt_manifest"]
         return self.measured(label, command, ws, ws.code)
 
     def scale_inbox(self) -> Path:

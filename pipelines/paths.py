@@ -21,7 +21,7 @@ ENV_SITE_DIR = "BILDUNGSMONITOR_SITE_DIR"
 
 def absolute(path: str | Path) -> Path:
     """``path`` made absolute and normalised *without* following symlinks: the live warehouse
-    and site are symlinks into the current release (``pipelines.releases``), and every
+    and site are symlinks into the current release (``pipelines.publishing.releases``), and every
     caller must keep using the fixed path, not the release it points to today."""
     return Path(os.path.abspath(path))
 
@@ -57,7 +57,7 @@ def site_dir() -> Path:
 def scratch_dir(live: Path | None = None) -> Path:
     """Temporary folders of runs (dbt parse targets, render work, kernel specs), in one place
     beside the warehouse: removed when a run ends and swept at the next refresh's start if a
-    killed run left them (``pipelines.cleanup``)."""
+    killed run left them (``pipelines.publishing.cleanup``)."""
     folder = (live or warehouse_path()).parent / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -1,14 +1,16 @@
-"""Dagster resources: the warehouse (with its per-run staging copy) and the data directory.
+"""The run's one settings resource: warehouse (with its per-run staging copy), site, inbox and
+disclosure thresholds, resolved once when the run starts.
 
 A run never writes the live warehouse. Its first writer copies the live file to
 ``<warehouse dir>/staging/<live file name>`` (the marker beside it names the run that owns
 the copy); every asset of the run works on that copy; the report is rendered into the run's
 unfinished release folder; the ``release`` asset — which only runs when every upstream step
 and blocking check passed — makes warehouse and site current together with one atomic switch
-(``pipelines.releases``). A failed or killed run leaves the live warehouse and site untouched.
+(``pipelines.publishing.releases``). A failed or killed run leaves the live warehouse and site
+untouched.
 
-The resource holds the refresh lock for the whole run (``pipelines.locks``), so a run started
-from the Dagster UI or the daemon cannot overlap a CLI refresh, and cleans up what a killed
+The resource holds the refresh lock for the whole run (``pipelines.publishing.locks``), so a run
+started from the Dagster UI or the daemon cannot overlap a CLI refresh, and cleans up what a killed
 run left behind before it starts.
 
 The staging file keeps one path across runs on purpose: dbt keys its partial-parse state on
@@ -27,15 +29,50 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import paths
-from pipelines.locks import held, refresh_lock_path
-from pipelines.releases import ReleaseStore
+from pipelines.publishing.locks import held, refresh_lock_path
+from pipelines.publishing.releases import ReleaseStore
+from quality.sdc.thresholds import Thresholds
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse. Empty fields fall back to the ``BILDUNGSMONITOR_*`` variables."""
+    """The run's settings: the DuckDB warehouse, the site, the inbox and the disclosure
+    thresholds. Empty fields fall back to the ``BILDUNGSMONITOR_*`` variables (through
+    ``pipelines.paths`` and ``quality.sdc.thresholds``), read once when a run starts: every
+    step of the run gets the same, resolved values (:meth:`resolved`)."""
 
     path: str | None = None
     site_dir: str | None = None
+    data_dir: str | None = None
+    min_count: int | None = None
+    min_denominator: int | None = None
+    protection_interval: int | None = None
+
+    def resolved(self) -> WarehouseResource:
+        """A copy with every empty field filled from the environment, once."""
+        from_env = Thresholds.from_env()
+        return self.model_copy(
+            update={
+                "path": str(self.live_path()),
+                "site_dir": str(self.live_site_dir()),
+                "data_dir": str(self.inbox_dir()),
+                "min_count": self.min_count or from_env.count,
+                "min_denominator": self.min_denominator or from_env.denominator,
+                "protection_interval": self.protection_interval or from_env.interval,
+            }
+        )
+
+    def inbox_dir(self) -> Path:
+        """The inbox with the deliveries of all sources."""
+        return paths.absolute(self.data_dir) if self.data_dir else paths.data_dir()
+
+    def thresholds(self) -> Thresholds:
+        """The disclosure thresholds (set fields, else the environment's)."""
+        from_env = Thresholds.from_env()
+        return Thresholds(
+            count=self.min_count or from_env.count,
+            denominator=self.min_denominator or from_env.denominator,
+            interval=self.protection_interval or from_env.interval,
+        )
 
     def live_path(self) -> Path:
         """The fixed warehouse path (a symlink into the current release once released)."""
@@ -53,7 +90,7 @@ class WarehouseResource(dg.ConfigurableResource):
     ) -> Generator[WarehouseResource, None, None]:
         """Hold the refresh lock while the run executes (re-entrant for the CLI, which holds
         it already) and clear a killed run's leftovers first."""
-        from pipelines.cleanup import stop_orphans, sweep_scratch, tidy_run_history
+        from pipelines.publishing.cleanup import stop_orphans, sweep_scratch, tidy_run_history
 
         live = self.live_path()
         with held(refresh_lock_path(live), "refresh"):
@@ -63,7 +100,7 @@ class WarehouseResource(dg.ConfigurableResource):
             done += tidy_run_history(context.instance, live, current_run_id=run_id)
             for line in done:
                 context.log.info(line)
-            yield self
+            yield self.resolved()
 
     def editions_register(self) -> Path:
         """Copies of the downloads of every published edition, next to the warehouse: the
@@ -126,12 +163,3 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def _owner_marker(staging: Path) -> Path:
     return staging.with_name(staging.name + ".run")
-
-
-class DataDirResource(dg.ConfigurableResource):
-    """The inbox folder with deliveries from all three sources."""
-
-    path: str | None = None
-
-    def resolved(self) -> Path:
-        return paths.absolute(self.path) if self.path else paths.data_dir()

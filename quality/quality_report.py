@@ -3,7 +3,7 @@
 Why a separate page: the public report shows only published figures; the Arbeitskreis
 Bildungsmonitoring needs to see which checks passed, which warned and which failed, and the rows
 behind each warning, to decide whether a source must be corrected, and which deliveries revised
-figures already loaded (``pipelines.revisions``): new figures for an old period are accepted,
+figures already loaded (``pipelines.ingest.revisions``): new figures for an old period are accepted,
 but someone must be able to see them. The page is plain HTML with inline CSS (no scripts, no
 CDN), written beside the public site, not inside it, and marked ``noindex``. It reads only
 ``quality.check_results`` and ``raw._revisions``, so it can be written for the last good
@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.ingest.revisions import REPLACED, DeliveryRevision, load_revisions
 from pipelines.ingest.supersede import german_date
 from pipelines.report.release_checks import RELEASE_CHECKS
-from pipelines.revisions import REPLACED, DeliveryRevision, load_revisions
 from quality.check_results import MAX_ROWS, load_check_results
 from quality.outcome import german_number
 
@@ -162,7 +162,7 @@ def render_quality_page(
     revisions: list[DeliveryRevision] | None = None,
 ) -> str:
     """The page's HTML for the results of one run (``load_check_results``) and the revisions
-    recorded so far (``pipelines.revisions.load_revisions``)."""
+    recorded so far (``pipelines.ingest.revisions.load_revisions``)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="de"><head><meta charset="utf-8">',

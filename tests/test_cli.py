@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.command_line.cli import main
 from tests.conftest import REPO_ROOT, SAMPLE
 
 MESSY = REPO_ROOT / "tests" / "fixtures" / "messy"
@@ -74,7 +74,7 @@ def test_console_command_exits_promptly_with_its_code_and_all_output(file, code,
     """``entry_point`` exits with the command's code, and the buffered output (a pipe, not a
     terminal) arrives in full."""
     done = subprocess.run(
-        [sys.executable, "-c", "from pipelines.cli import entry_point; entry_point()",
+        [sys.executable, "-c", "from pipelines.command_line.cli import entry_point; entry_point()",
          "validate", str(file)],
         capture_output=True, text=True, cwd=REPO_ROOT, check=False,
         env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
@@ -84,7 +84,7 @@ def test_console_command_exits_promptly_with_its_code_and_all_output(file, code,
 
 
 def test_refresh_takes_verbose_for_the_full_logs():
-    from pipelines.cli import build_parser
+    from pipelines.command_line.cli import build_parser
 
     assert build_parser().parse_args(["refresh", "--verbose"]).verbose
     assert build_parser().parse_args(["refresh", "-v", "--full"]).verbose

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines import codelists, paths
+from pipelines import paths
+from pipelines.ingest import codelists
 
 SVWS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "svws-nrw-kataloge"
 SEEDS = paths.REPO_ROOT / "dbt_project" / "seeds"
@@ -57,7 +58,8 @@ def test_abgangsarten(svws):
 def test_committed_seed_equals_the_derived_one(svws):
     committed = (SEEDS / "svws_schulformen.csv").read_text(encoding="utf-8")
     assert committed == codelists.schulform_seed(svws), (
-        "regenerate: python -m pipelines.codelists --svws ../shared/realdata/svws-nrw-kataloge "
+        "regenerate: python -m pipelines.ingest.codelists "
+        "--svws ../shared/realdata/svws-nrw-kataloge "
         "--write-seed dbt_project/seeds/svws_schulformen.csv"
     )
 

@@ -2,8 +2,8 @@
 switch; two refreshes and two publishes at once; a warehouse held open by an analyst.
 
 Each case runs the ``bildungsmonitor`` console script with a pause point
-(``pipelines.faults``), waits until the run sits there, kills the whole process group, and
-then checks what a user relies on: warehouse, site and release manifest agree, the next
+(``pipelines.publishing.faults``), waits until the run sits there, kills the whole process group,
+and then checks what a user relies on: warehouse, site and release manifest agree, the next
 ``refresh`` succeeds and leaves nothing behind, no process of the killed run survives.
 """
 
@@ -22,7 +22,7 @@ import duckdb
 import psutil
 import pytest
 
-from pipelines.releases import ReleaseStore
+from pipelines.publishing.releases import ReleaseStore
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.e2e

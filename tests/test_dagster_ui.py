@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.instance import dagster_yaml
+from pipelines.command_line.dagster_home import dagster_yaml
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.e2e

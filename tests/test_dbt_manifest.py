@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import dbt_manifest, paths
-from pipelines.dbt_manifest import prepare_manifest, read_stamp
+from pipelines import paths
+from pipelines.transform import dbt_manifest
+from pipelines.transform.dbt_manifest import prepare_manifest, read_stamp
 
 
 @pytest.fixture

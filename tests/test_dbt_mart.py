@@ -21,13 +21,13 @@ import pytest
 
 from pipelines.assets.landing import land_all, write_delivery_log
 from pipelines.assets.raw import RAW_TABLES, build_raw_table
-from pipelines.ingest.archive import Archive
-from pipelines.published import (
+from pipelines.disclosure.decisions import (
     decide_indicator_values,
     decide_sozialindex,
     record_thresholds,
     write_geometry,
 )
+from pipelines.ingest.archive import Archive
 from pipelines.report.contract import TABLES
 from quality.sdc.thresholds import Thresholds
 

@@ -59,7 +59,7 @@ def test_dbt_gets_the_warehouse_as_a_var_and_the_environment_is_left_alone(tmp_p
     import json
     import subprocess
 
-    from pipelines.dbt_manifest import dbt_executable, warehouse_vars
+    from pipelines.transform.dbt_manifest import dbt_executable, warehouse_vars
 
     monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(tmp_path / "live.duckdb"))
     staging = tmp_path / "staging.duckdb"

@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines.cli import main
+from pipelines.command_line.cli import main
 from pipelines.ingest import genesis, schulen, xlsx, xlsx_bounds
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import parse_file
@@ -49,7 +49,11 @@ print(json.dumps({
 
 def _validate_measured(path: Path, **env: str) -> dict:
     """``bildungsmonitor validate path`` in a child process: exit code, output, seconds, RSS."""
-    command = [sys.executable, "-c", "from pipelines.cli import entry_point; entry_point()"]
+    command = [
+        sys.executable,
+        "-c",
+        "from pipelines.command_line.cli import entry_point; entry_point()",
+    ]
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command, "validate", str(path)],
         capture_output=True,

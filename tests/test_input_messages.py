@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from pipelines.assets.landing import land_all
-from pipelines.cli import main
+from pipelines.command_line.cli import main
 from pipelines.ingest import ba, genesis, schulen
 from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError
@@ -183,7 +183,7 @@ def locked_file() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
-_CLI = [sys.executable, "-c", "from pipelines.cli import entry_point; entry_point()"]
+_CLI = [sys.executable, "-c", "from pipelines.command_line.cli import entry_point; entry_point()"]
 
 
 def _as_unprivileged(command: list[str]) -> list[str]:
@@ -195,7 +195,9 @@ def _as_unprivileged(command: list[str]) -> list[str]:
         pytest.skip("running as root without setpriv: chmod 000 cannot be tested for real")
     nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
     probe = subprocess.run(
-        [*nobody, sys.executable, "-c", "import pipelines.cli"], cwd=REPO_ROOT, check=False
+        [*nobody, sys.executable, "-c", "import pipelines.command_line.cli"],
+        cwd=REPO_ROOT,
+        check=False,
     )
     if probe.returncode != 0:
         pytest.skip("user nobody cannot read the project: chmod 000 cannot be tested for real")

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.locks import LockBusy, held
+from pipelines.publishing.locks import LockBusy, held
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from pipelines.locks import held
+from pipelines.publishing.locks import held
 with held(Path(sys.argv[1]), "refresh"):
     Path(sys.argv[2]).write_text("held")
     time.sleep(120)

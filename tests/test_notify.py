@@ -28,8 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pipelines.jobs import refresh_job
-from pipelines.notify import (
+from pipelines.automation.failure_mail import (
     NotificationConfigError,
     RunFailure,
     SmtpSettings,
@@ -39,6 +38,7 @@ from pipelines.notify import (
     refresh_failure_email,
     send_message,
 )
+from pipelines.automation.jobs import refresh_job
 
 ENV_NAMES = [
     "SMTP_HOST",
@@ -468,7 +468,7 @@ def test_sensor_without_smtp_host_sends_nothing(failed_run, smtp_server, clean_e
     clean_env.delenv("BILDUNGSMONITOR_SMTP_HOST")
     assert refresh_failure_email(_sensor_context(instance, result)) is None
     assert handler.messages == []
-    with caplog.at_level(logging.INFO, logger="pipelines.notify"):
+    with caplog.at_level(logging.INFO, logger="pipelines.automation.failure_mail"):
         assert notify_run_failure(instance, result.dagster_run) is False
     assert "E-Mail-Benachrichtigung aus" in caplog.text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.publish import (
+from pipelines.publishing.web_root import (
     CHANGELOG_JSON,
     CHANGELOG_MD,
     PublishError,

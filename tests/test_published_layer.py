@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.dbt_sql import model_sql
-from pipelines.published import audit_indicator_values, decide_indicator_values
+from pipelines.disclosure.decisions import audit_indicator_values, decide_indicator_values
+from pipelines.transform.dbt_sql import model_sql
 from quality.sdc.protect import Finding
 from quality.sdc.thresholds import Thresholds
 

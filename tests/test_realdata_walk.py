@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.command_line.cli import main
 from pipelines.ingest.identify import parse_file
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

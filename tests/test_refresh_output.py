@@ -17,8 +17,8 @@ import dagster as dg
 import pytest
 
 from pipelines.assets.dbt import DBT_ASSETS, attach_singular_tests, dbt_project
-from pipelines.progress import STAGE_LABELS, prune_run_logs, run_output
-from pipelines.run_summary import planned_per_step, user_message
+from pipelines.command_line.progress import STAGE_LABELS, prune_run_logs, run_output
+from pipelines.command_line.run_refresh import planned_per_step, user_message
 from tests.conftest import SAMPLE
 
 CLI = Path(sys.executable).parent / "bildungsmonitor"
@@ -87,15 +87,15 @@ def test_every_dbt_test_of_the_project_is_an_asset_check():
 
 
 def test_the_plan_of_a_report_only_run_counts_its_steps():
+    from pipelines.automation.plan import RefreshPlan
+    from pipelines.automation.selection import selected_keys
     from pipelines.definitions import defs
-    from pipelines.plan import RefreshPlan
-    from pipelines.selection import selected_keys
 
-    planned = planned_per_step(defs, selected_keys(RefreshPlan(report=True), defs))
+    planned = planned_per_step(defs, selected_keys(RefreshPlan(report=True)))
     # the report with its downloads audit and five release checks, then release
     assert planned == {"report_site": 7, "release": 1}
     full = planned_per_step(defs, None)
-    partial = planned_per_step(defs, selected_keys(RefreshPlan(raw_tables={"ba__sgb2"}), defs))
+    partial = planned_per_step(defs, selected_keys(RefreshPlan(raw_tables={"ba__sgb2"})))
     assert 0 < partial["bildungsmonitor_dbt_assets"] < full["bildungsmonitor_dbt_assets"]
 
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import paths, state
+from pipelines import paths
 from pipelines.assets.landing import write_delivery_log
+from pipelines.automation import fingerprints
+from pipelines.automation.plan import plan_refresh
 from pipelines.ingest.archive import Archive, sha256_of
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
-from pipelines.plan import plan_refresh
+from quality.sdc.thresholds import Thresholds
 
 SAMPLE_BA = paths.SAMPLE_DATA_DIR / "ba"
 MANIFEST = paths.DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -45,12 +47,18 @@ def _released(tmp_path: Path, inbox_files: list[Path], manifest: dict) -> dict[s
                 ArchivedDelivery(d.sha256, d.original_name, d.received_at, tuple(d.periods))
             )
         for table, archived in by_table.items():
-            state.record_raw_build(con, table, state.raw_fingerprint(assign_periods(archived)))
-        state.record_dbt_nodes(con, state.dbt_node_fingerprints(manifest))
-        state.record_setting(con, state.CODE_KEY, state.code_fingerprint())
-        state.record_setting(con, state.REPORT_KEY, state.report_fingerprint())
-        state.record_setting(
-            con, state.PUBLISHED_KEY, state.published_fingerprint(tmp_path / "inbox")
+            fingerprints.record_raw_build(
+                con, table, fingerprints.raw_fingerprint(assign_periods(archived))
+            )
+        fingerprints.record_dbt_nodes(con, fingerprints.dbt_node_fingerprints(manifest))
+        fingerprints.record_setting(con, fingerprints.CODE_SETTING, fingerprints.code_fingerprint())
+        fingerprints.record_setting(
+            con, fingerprints.REPORT_SETTING, fingerprints.report_fingerprint()
+        )
+        fingerprints.record_setting(
+            con,
+            fingerprints.PUBLISHED_SETTING,
+            fingerprints.published_fingerprint(tmp_path / "inbox", Thresholds()),
         )
     site = tmp_path / "site"
     site.mkdir()
@@ -122,7 +130,7 @@ def test_missing_release_renders_the_report_again(tmp_path):
 def test_no_warehouse_or_changed_code_means_full(tmp_path):
     where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
     with duckdb.connect(str(where["live"])) as con:
-        state.record_setting(con, state.CODE_KEY, "older code")
+        fingerprints.record_setting(con, fingerprints.CODE_SETTING, "older code")
     assert _plan(where).full
     where["live"] = tmp_path / "nowhere.duckdb"
     assert _plan(where).full
@@ -161,24 +169,23 @@ def test_an_unused_file_in_the_inbox_is_no_reason_for_a_run(tmp_path):
 def test_selection_is_the_change_and_everything_downstream():
     from dagster import AssetKey
 
-    from pipelines.definitions import defs
-    from pipelines.plan import RefreshPlan
-    from pipelines.selection import selected_keys
+    from pipelines.automation.plan import RefreshPlan
+    from pipelines.automation.selection import selected_keys
 
     plan = RefreshPlan(dbt_nodes={"model.bildungsmonitor.ind_arbeitslosenquote"})
-    keys = set(selected_keys(plan, defs))
+    keys = set(selected_keys(plan))
     assert AssetKey(["intermediate", "ind_arbeitslosenquote"]) in keys
     assert {AssetKey(["marts", "fct_indicator_values"]), AssetKey("release")} <= keys
     assert AssetKey(["staging", "stg_ba__arbeitslose"]) not in keys  # upstream stays
     assert not {k for k in keys if k.path[0].startswith("raw_")}
 
-    report_only = set(selected_keys(RefreshPlan(report=True), defs))
+    report_only = set(selected_keys(RefreshPlan(report=True)))
     assert report_only == {AssetKey("report_site"), AssetKey("release")}
 
-    new_file = set(selected_keys(RefreshPlan(inbox=True, raw_tables={"ba__sgb2"}), defs))
+    new_file = set(selected_keys(RefreshPlan(inbox=True, raw_tables={"ba__sgb2"})))
     assert {AssetKey("inbox"), AssetKey("raw_ba__sgb2")} <= new_file
     assert AssetKey("raw_ba__arbeitslose") not in new_file
-    assert selected_keys(RefreshPlan(full=True), defs) is None
+    assert selected_keys(RefreshPlan(full=True)) is None
 
 
 def test_a_changed_dbt_var_selects_the_models_that_read_it(tmp_path):
@@ -186,9 +193,9 @@ def test_a_changed_dbt_var_selects_the_models_that_read_it(tmp_path):
     (and tests) reading that var are rebuilt, nothing else."""
     manifest = _manifest()
     where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], manifest)
-    before = {**state.project_vars(), "sozialindex_stufen": 5}
+    before = {**fingerprints.project_vars(), "sozialindex_stufen": 5}
     with duckdb.connect(str(where["live"])) as con:
-        state.record_dbt_nodes(con, state.dbt_node_fingerprints(manifest, before))
+        fingerprints.record_dbt_nodes(con, fingerprints.dbt_node_fingerprints(manifest, before))
 
     plan = _plan(where)
 
@@ -196,3 +203,14 @@ def test_a_changed_dbt_var_selects_the_models_that_read_it(tmp_path):
     assert "model.bildungsmonitor.ind_arbeitslosenquote" not in plan.dbt_nodes
     assert all("sozialindex" in uid for uid in plan.dbt_nodes), plan.dbt_nodes
     assert not plan.raw_tables and not plan.inbox and not plan.full
+
+
+def test_a_changed_disclosure_threshold_selects_the_published_layer_only(tmp_path, monkeypatch):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    assert _plan(where).nothing_to_do
+    monkeypatch.setenv("BILDUNGSMONITOR_MIN_COUNT", "5")
+
+    plan = _plan(where)
+
+    assert plan.published
+    assert not (plan.full or plan.inbox or plan.raw_tables or plan.dbt_nodes or plan.report)

@@ -491,7 +491,7 @@ def test_a_failing_release_check_skips_the_release_and_keeps_the_last_good_site(
     from pipelines import paths
     from pipelines.assets import report as report_assets
     from pipelines.assets.report import release, report_site
-    from pipelines.releases import ReleaseStore
+    from pipelines.publishing.releases import ReleaseStore
     from pipelines.resources import WarehouseResource
     from quality.check_results import load_check_results
     from quality.sdc.protect import Finding

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.publish import write_release_marker
-from pipelines.releases import ReleaseError, ReleaseStore
+from pipelines.publishing.releases import ReleaseError, ReleaseStore
+from pipelines.publishing.web_root import write_release_marker
 
 
 def _store(tmp_path: Path) -> ReleaseStore:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipelines.disclosure.sozialindex import protect_district_means
 from pipelines.report.contract import OPTIONAL_COLUMNS, TABLES, ContractError, check_warehouse
 from pipelines.sample.city import (
     KREFELD_LEAVERS,
@@ -29,7 +30,6 @@ from pipelines.sample.city import (
     NRW_SHARE_WITHOUT_HSA,
     STADTBEZIRKE,
 )
-from pipelines.sozialindex_published import protect_district_means
 from quality.sdc.downloads import read_download
 
 REPO = Path(__file__).resolve().parents[1]

@@ -100,7 +100,7 @@ def _connections_while(command: list[str], tmp_path: Path) -> tuple[int, str]:
 def test_the_pipelines_dbt_command_answers_version_without_the_network(tmp_path):
     """dagster-dbt runs ``<dbt_executable> --version`` before every dbt command; dbt's own
     ``--version`` asks PyPI for the latest release. The pipeline's command must not."""
-    from pipelines.dbt_manifest import dbt_executable
+    from pipelines.transform.dbt_manifest import dbt_executable
 
     ours = dbt_executable()
     assert Path(ours).name == "bildungsmonitor-dbt"
@@ -109,3 +109,18 @@ def test_the_pipelines_dbt_command_answers_version_without_the_network(tmp_path)
     assert importlib.metadata.version("dbt-core") in out
     plain = Path(sys.executable).with_name("dbt")  # the test can fail: dbt itself asks PyPI
     assert _connections_while([str(plain), "--version"], tmp_path)[0] >= 1
+
+
+def test_settings_are_resolved_once_per_run(tmp_path, monkeypatch):
+    """Paths and thresholds are read when the run starts; a variable changed during the run
+    changes nothing for its steps. Set fields win over the environment."""
+    monkeypatch.setenv("BILDUNGSMONITOR_DATA_DIR", str(tmp_path / "inbox"))
+    monkeypatch.setenv("BILDUNGSMONITOR_MIN_COUNT", "4")
+    resolved = WarehouseResource(path=str(tmp_path / "wh" / "live.duckdb")).resolved()
+    monkeypatch.setenv("BILDUNGSMONITOR_DATA_DIR", str(tmp_path / "other"))
+    monkeypatch.setenv("BILDUNGSMONITOR_MIN_COUNT", "7")
+
+    assert resolved.inbox_dir() == tmp_path / "inbox"
+    assert resolved.thresholds().count == 4
+    assert resolved.thresholds().denominator == 10  # the default
+    assert WarehouseResource(min_count=2).thresholds().count == 2

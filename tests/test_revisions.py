@@ -22,12 +22,21 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines import state
 from pipelines.assets import raw
 from pipelines.assets.landing import DELIVERIES_TABLE, write_delivery_log
 from pipelines.assets.raw import RawTable, build_raw_table
+from pipelines.automation import fingerprints
 from pipelines.ingest import archive as archive_module
 from pipelines.ingest.archive import Archive, Delivery
+from pipelines.ingest.revisions import (
+    REPLACED,
+    REVISED,
+    DeliveryRevision,
+    load_revisions,
+    record_revisions,
+    revised_cells,
+    revision_lines,
+)
 from pipelines.ingest.supersede import (
     AmbiguousDeliveries,
     ArchivedDelivery,
@@ -37,15 +46,6 @@ from pipelines.ingest.supersede import (
 from pipelines.ingest.tidy import ParsedFile
 from pipelines.report.changelog import compare_sites
 from pipelines.resources import WarehouseResource
-from pipelines.revisions import (
-    REPLACED,
-    REVISED,
-    DeliveryRevision,
-    load_revisions,
-    record_revisions,
-    revised_cells,
-    revision_lines,
-)
 from quality.quality_report import write_quality_report
 from tests.conftest import SAMPLE
 
@@ -502,7 +502,7 @@ def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess:
 def revised(tmp_path_factory):
     """Refresh and publish the sample; deliver a revised table and an updated register;
     refresh and publish again."""
-    from pipelines.publish import publish_site
+    from pipelines.publishing.web_root import publish_site
 
     tmp = tmp_path_factory.mktemp("revisions")
     inbox = tmp / "inbox"
@@ -590,16 +590,16 @@ def test_after_a_revision_the_planner_sees_every_raw_table_built(revised):
     next refresh rebuilds nothing (a register that replaced another included)."""
     tmp, _edition = revised
     with duckdb.connect(str(tmp / "warehouse" / "bm.duckdb"), read_only=True) as con:
-        recorded = state.raw_builds(con)
+        recorded = fingerprints.raw_builds(con)
         log = con.execute(
             f"select source || '__' || table_name, sha256, original_name, received_at, periods "
             f"from {DELIVERIES_TABLE}"
         ).fetchall()
     by_table: dict[str, list[ArchivedDelivery]] = {}
-    for table, sha, name, received_at, periods in log:  # as pipelines.plan reads the log
+    for table, sha, name, received_at, periods in log:  # as pipelines.automation.plan reads the log
         by_table.setdefault(table, []).append(
             ArchivedDelivery(sha, name, received_at, tuple(periods))
         )
-    planned = {t: state.raw_fingerprint(assign_periods(d)) for t, d in by_table.items()}
+    planned = {t: fingerprints.raw_fingerprint(assign_periods(d)) for t, d in by_table.items()}
     assert planned == recorded
     assert len(by_table["schulen__schulen"]) == 2  # both registers stay in the log

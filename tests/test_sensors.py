@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
-
-from pipelines.sensors import inbox_sensor
+from pipelines.automation.sensors import inbox_sensor
 
 
 def _evaluate(cursor: str | None):

@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 
 from pipelines import paths
-from pipelines.dbt_sql import model_sql
-from pipelines.published import decide_sozialindex
-from pipelines.report.contract import TABLES
-from pipelines.sozialindex_published import (
+from pipelines.disclosure.decisions import decide_sozialindex
+from pipelines.disclosure.sozialindex import (
     MIN_SCHOOLS_PER_GROUP,
     district_means,
     hidden_districts,
     protect_district_means,
 )
+from pipelines.report.contract import TABLES
+from pipelines.transform.dbt_sql import model_sql
 
 GROUP = ["school_year", "schulgruppe"]
 RELATIONS = {

@@ -1,6 +1,6 @@
 """dbt models, seeds and tests as Dagster assets (dagster-dbt).
 
-The manifest is prepared before a run (``pipelines.dbt_manifest``: parsed only when the
+The manifest is prepared before a run (``pipelines.transform.dbt_manifest``: parsed only when the
 project changed), never parsed on import. dbt runs against this run's staging copy of the
 warehouse: every dbt command gets its path as the dbt var ``bildungsmonitor_warehouse``, which
 ``profiles.yml`` reads. A run that selects part of the graph builds just those models
@@ -34,9 +34,9 @@ from dagster_dbt import (
 )
 
 from pipelines import paths
-from pipelines.dbt_manifest import keep_partial_parse, warehouse_vars
+from pipelines.automation.fingerprints import dbt_node_fingerprints, digest, record_dbt_nodes
 from pipelines.resources import WarehouseResource
-from pipelines.state import dbt_node_fingerprints, digest, record_dbt_nodes
+from pipelines.transform.dbt_manifest import keep_partial_parse, warehouse_vars
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()

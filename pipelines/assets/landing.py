@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
+from pipelines.automation.fingerprints import insert_rows
 from pipelines.ingest.archive import Archive, Delivery
 from pipelines.ingest.errors import IngestError, Problem
 from pipelines.ingest.identify import delivery_files
 from pipelines.ingest.supersede import SNAPSHOT_TABLES, publisher_date
-from pipelines.resources import DataDirResource, WarehouseResource
-from pipelines.state import insert_rows
+from pipelines.resources import WarehouseResource
 
 DELIVERIES_TABLE = "raw._deliveries"
 
@@ -149,9 +149,8 @@ def _backfill_publisher_dates(con: duckdb.DuckDBPyConnection) -> None:
 def inbox(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
-    data_dir: DataDirResource,
 ) -> dg.MaterializeResult:
-    folder = data_dir.resolved()
+    folder = warehouse.inbox_dir()
     if not folder.is_dir():
         raise IngestError.single("inbox", folder, "data directory does not exist")
     landed = land_inbox(folder, Archive(warehouse.archive_dir()))

@@ -14,7 +14,12 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines.published import (
+from pipelines.automation.fingerprints import (
+    PUBLISHED_SETTING,
+    published_fingerprint,
+    record_setting,
+)
+from pipelines.disclosure.decisions import (
     audit_indicator_values,
     decide_indicator_values,
     decide_sozialindex,
@@ -22,10 +27,8 @@ from pipelines.published import (
     record_thresholds,
     write_geometry,
 )
-from pipelines.resources import DataDirResource, WarehouseResource
-from pipelines.state import PUBLISHED_KEY, published_fingerprint, record_setting
+from pipelines.resources import WarehouseResource
 from quality.sdc.protect import Finding
-from quality.sdc.thresholds import Thresholds
 
 MART_INPUTS = [
     dg.AssetKey(["marts", "fct_indicator_values"]),
@@ -90,13 +93,13 @@ DISCLOSURE_CHECK = "no_small_counts_or_narrow_intervals"
     ],
 )
 def geheimhaltung(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, data_dir: DataDirResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """Decide the suppressions for this run's marts (with earlier editions counted as
     published) and record the settings the decision depends on; only the selected tables."""
     run_id = context.run.run_id
     selected = context.selected_asset_keys
-    thresholds = Thresholds.from_env()
+    thresholds = warehouse.thresholds()
     results = []
     with duckdb.connect(str(warehouse.staging_path(run_id))) as con:
         if DECISIONS_KEY in selected:
@@ -131,14 +134,16 @@ def geheimhaltung(
                 )
             )
         if GEOMETRY_KEY in selected:
-            geometry = sorted((data_dir.resolved() / "geo").glob("*.geojson"))
+            geometry = sorted((warehouse.inbox_dir() / "geo").glob("*.geojson"))
             districts = write_geometry(con, geometry[0] if geometry else None)
             results.append(
                 dg.MaterializeResult(asset_key=GEOMETRY_KEY, metadata={"districts": districts})
             )
         if set(DECISION_KEYS) <= set(selected):  # all the settings applied anew
-            fingerprint = published_fingerprint(data_dir.resolved(), warehouse.editions_register())
-            record_setting(con, PUBLISHED_KEY, fingerprint)
+            fingerprint = published_fingerprint(
+                warehouse.inbox_dir(), thresholds, warehouse.editions_register()
+            )
+            record_setting(con, PUBLISHED_SETTING, fingerprint)
     yield from results
 
 
@@ -162,7 +167,7 @@ def disclosure_audit(
 ) -> Iterator[dg.AssetCheckResult]:
     """The audit of ``published.indicator_values`` as dbt built it (ERROR when it fails: the
     report depends on the audited table and does not run)."""
-    thresholds = Thresholds.from_env()
+    thresholds = warehouse.thresholds()
     earlier = earlier_editions(warehouse.editions_register())
     run_id = context.op_execution_context.run_id
     with duckdb.connect(str(warehouse.staging_path(run_id))) as con:

@@ -6,7 +6,7 @@ one accepted last (a revised edition supersedes the old one without deleting it 
 archive), within one run the one with the newest publisher's date; deliveries of one run that
 contradict each other without such a date fail the step, naming both files. A register (the
 school register) is replaced as a whole. A period whose figures change that way is recorded
-as a revision (``pipelines.revisions``), never replaced without a word.
+as a revision (``pipelines.ingest.revisions``), never replaced without a word.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +18,17 @@ import duckdb
 import pandas as pd
 
 from pipelines.assets.landing import DELIVERIES_TABLE, ensure_delivery_log
-from pipelines.batches import by_size
+from pipelines.automation.fingerprints import raw_fingerprint, record_raw_build
 from pipelines.ingest.archive import Archive
+from pipelines.ingest.batches import by_size
+from pipelines.ingest.revisions import (
+    REPLACED,
+    REVISED,
+    DeliveryRevision,
+    FigureDiff,
+    compare_figures,
+    record_revisions,
+)
 from pipelines.ingest.supersede import (
     SNAPSHOT_SLOT,
     SNAPSHOT_TABLES,
@@ -28,15 +37,6 @@ from pipelines.ingest.supersede import (
     assign_periods,
 )
 from pipelines.resources import WarehouseResource
-from pipelines.revisions import (
-    REPLACED,
-    REVISED,
-    DeliveryRevision,
-    FigureDiff,
-    compare_figures,
-    record_revisions,
-)
-from pipelines.state import raw_fingerprint, record_raw_build
 from quality.check_results import record_check_result
 from quality.raw_checks import raw_problems
 
@@ -250,8 +250,8 @@ def build_raw_table(con: duckdb.DuckDBPyConnection, archive: Archive, table: Raw
         "parsers": dg.MetadataValue.json(sorted({r[4] for r in rows})),
         "revisions": len(revisions),
     }
-    # The planner (pipelines.plan) fingerprints a table's inputs from the log's name, receipt
-    # and periods alone; record the same, so that a table whose log is unchanged is skipped.
+    # The planner (pipelines.automation.plan) fingerprints a table's inputs from the log's name,
+    # receipt and periods alone; record the same, so that a table whose log is unchanged is skipped.
     # Every accepted delivery changes it: a new one is the last received.
     planned = assign_periods([d.plain() for d in archived])
     return RawBuild(metadata, raw_fingerprint(planned), tuple(revisions))
@@ -368,9 +368,7 @@ def _check_result(key: dg.AssetKey, problems: list, rows: int) -> dg.AssetCheckR
     metadata: dict[str, object] = {
         "rows": rows,
         "problems": len(problems),
-        "first_problems": dg.MetadataValue.md(
-            "\n".join(f"- {p}" for p in problems[:20]) or "none"
-        ),
+        "first_problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:20]) or "none"),
     }
     if problems:  # the CLI prints a failed check's finding: file, row, column and rule
         metadata["befund"] = "\n".join(str(p) for p in problems[:20])

@@ -17,23 +17,22 @@ import pandas as pd
 
 from pipelines import paths
 from pipelines.assets.published import disclosure_result
-from pipelines.publish import write_release_marker
-from pipelines.published import audit_from, earlier_editions
-from pipelines.report.contract import SCHEMA, TABLES
-from pipelines.report.release_checks import RELEASE_CHECKS, ReleaseCheck, Site
-from pipelines.resources import WarehouseResource
-from pipelines.state import (
-    CODE_KEY,
-    REPORT_KEY,
+from pipelines.automation.fingerprints import (
+    CODE_SETTING,
+    REPORT_SETTING,
     code_fingerprint,
     record_setting,
     report_fingerprint,
 )
+from pipelines.disclosure.decisions import audit_from, earlier_editions
+from pipelines.publishing.web_root import write_release_marker
+from pipelines.report.contract import SCHEMA, TABLES
+from pipelines.report.release_checks import RELEASE_CHECKS, ReleaseCheck, Site
+from pipelines.resources import WarehouseResource
 from quality.check_results import record_check_result
 from quality.outcome import CheckOutcome, markdown_table
 from quality.quality_report import write_quality_report
 from quality.sdc.protect import Finding, read_downloads
-from quality.sdc.thresholds import Thresholds
 
 PUBLISHED_INPUTS = [dg.AssetKey([SCHEMA, table]) for table in TABLES]
 """Every published dbt model the pages read (``published/indicator_values`` carries the
@@ -83,8 +82,8 @@ def report_site(
     downloads = read_downloads(sorted(output.glob("indikatoren/*.csv")))
     earlier = earlier_editions(warehouse.editions_register())
     with duckdb.connect(str(staging)) as con:
-        record_setting(con, REPORT_KEY, sources)
-        finding = audit_from(con, downloads, Thresholds.from_env(), earlier=earlier)
+        record_setting(con, REPORT_SETTING, sources)
+        finding = audit_from(con, downloads, warehouse.thresholds(), earlier=earlier)
         site = Site(output)  # each page parsed once for all checks
         outcomes = [release_outcome(check, site, con) for check in RELEASE_CHECKS]
         for outcome in [downloads_outcome(finding), *outcomes]:
@@ -206,7 +205,7 @@ def release(
     run = context.instance.get_run_by_id(context.run.run_id)
     if run is not None and not run.asset_selection:  # every asset ran: the code is current
         with duckdb.connect(str(warehouse.staging_path(context.run.run_id))) as con:
-            record_setting(con, CODE_KEY, code_fingerprint())
+            record_setting(con, CODE_SETTING, code_fingerprint())
     live, site = warehouse.release(context.run.run_id)
     quality_page = write_quality_report(live, warehouse.quality_dir(), run_id=context.run.run_id)
     for stale in (live.parent / "staging").glob("*.duckdb"):

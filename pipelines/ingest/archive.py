@@ -5,7 +5,7 @@ time received) and the tidy table parsed from it. Loading the same bytes twice f
 archived copy and changes nothing; a newer delivery of the same table is a new archive entry
 and supersedes the older one in the raw layer (period by period, a register as a whole; see
 ``pipelines.ingest.supersede``), without deleting it: the raw layer compares the two when it
-records a revision (``pipelines.revisions``).
+records a revision (``pipelines.ingest.revisions``).
 
 :meth:`Archive.land_many` lands a whole inbox: files already archived are looked up, new ones
 are parsed in worker processes when there are enough of them to repay the workers' start.

@@ -2,8 +2,8 @@
 
 Across runs the delivery accepted last wins: a revised edition supersedes the old one period
 by period without deleting it from the archive (the raw layer records it as a revision when
-its figures differ: ``pipelines.revisions``). Within one run — two files of the same table and
-period in one inbox — the order of receipt means nothing (files are landed in parallel and
+its figures differ: ``pipelines.ingest.revisions``). Within one run — two files of the same table
+and period in one inbox — the order of receipt means nothing (files are landed in parallel and
 named at will), so the publisher's own date decides (GENESIS "Stand", the register's Stand);
 files that cannot be ordered by it are refused unless they hold the same figures. A full
 snapshot (the school register) is one slot: its latest delivery replaces the previous

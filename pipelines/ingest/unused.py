@@ -96,7 +96,7 @@ def _from_json(path: Path, data: object) -> str | None:
     if isinstance(data.get("daten"), list) and "version" in data:
         return (
             f"SVWS-Schlüsselkatalog {Path(path).stem} (Version {data['version']}): liefert "
-            "Bezeichnungen für Codes (pipelines.codelists), keine Daten"
+            "Bezeichnungen für Codes (pipelines.ingest.codelists), keine Daten"
         )
     meta = data.get("meta")
     if isinstance(meta, dict) and "quelle" in meta:
@@ -123,7 +123,7 @@ _TEXT_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(r"\ASF;Art;Beschreibung;KZ_Bereich;"),
-        "SVWS-Statistikkatalog Abgangsarten: liefert Bezeichnungen (pipelines.codelists), "
+        "SVWS-Statistikkatalog Abgangsarten: liefert Bezeichnungen (pipelines.ingest.codelists), "
         "keine Daten",
     ),
     (

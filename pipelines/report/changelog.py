@@ -7,7 +7,7 @@ different value or symbol — statistical offices revise figures, disclosure con
 one it published before), and new or dropped rows (a new school year, say).
 
 A changed figure of a period that a source delivered again with other figures since the
-previous edition (a revision recorded by the raw layer, ``pipelines.revisions``) is listed as
+previous edition (a revision recorded by the raw layer, ``pipelines.ingest.revisions``) is listed as
 "revidiert", so readers can tell the source's revision from the report's own corrections.
 A suppressed cell never is: that its hidden value changed is itself something to protect.
 """
@@ -21,20 +21,12 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from pipelines.ingest.revisions import KEY_COLUMNS
 from quality.sdc.downloads import read_download
 
 log = logging.getLogger(__name__)
 
 DATA_GLOB = "indikatoren/*.csv"
-KEY_COLUMNS = (
-    "region_key",
-    "period",
-    "geschlecht",
-    "staatsangehoerigkeit",
-    "schulform",
-    "kategorie",
-)
-"""A row's identity within its indicator (a column the file lacks reads ``insgesamt``)."""
 TOTAL = "insgesamt"
 RELEASE_MARKER = "_release.json"
 
@@ -232,7 +224,7 @@ def revised_since(previous: Path, warehouse: Path | None = None) -> set[tuple[st
     import duckdb
 
     from pipelines import paths
-    from pipelines.revisions import revised_cells
+    from pipelines.ingest.revisions import revised_cells
 
     warehouse = warehouse or paths.warehouse_path()
     if not warehouse.exists():

@@ -1,5 +1,5 @@
 {#- The mean level per Stadtbezirk, withheld where the decision of the asset `geheimhaltung`
-    (pipelines.sozialindex_published.hidden_districts) says so. Schools in no district are left
+    (pipelines.disclosure.sozialindex.hidden_districts) says so. Schools in no district are left
     out (the decision counts them as a withheld part). -#}
 with sums as (
     select

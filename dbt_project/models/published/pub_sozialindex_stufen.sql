@@ -1,6 +1,6 @@
 {#- City-wide only (per-district level counts would show single schools' levels), and only for a
     school year x group of at least var('sozialindex_mindestzahl_schulen') schools
-    (pipelines.sozialindex_published.MIN_SCHOOLS_PER_GROUP). -#}
+    (pipelines.disclosure.sozialindex.MIN_SCHOOLS_PER_GROUP). -#}
 select
     school_year,
     {{ schulgruppe('gruppe') }} as schulgruppe,

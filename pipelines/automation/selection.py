@@ -11,27 +11,27 @@ import json
 
 import dagster as dg
 
-from pipelines.plan import RefreshPlan
+from pipelines.assets.dbt import DBT_ASSETS, dbt_project, source_asset_keys
+from pipelines.assets.graph import ASSETS, asset_keys
+from pipelines.assets.published import DECISION_KEYS
+from pipelines.automation.plan import RefreshPlan
 
 INBOX = dg.AssetKey("inbox")
 REPORT = dg.AssetKey("report_site")
 
 
-def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] | None:
+def selected_keys(plan: RefreshPlan) -> list[dg.AssetKey] | None:
     """The asset keys to run, or ``None`` for the whole job."""
     if plan.full:
         return None
-    graph = defs.resolve_asset_graph()
     roots: set[dg.AssetKey] = {dg.AssetKey(f"raw_{t}") for t in plan.raw_tables}
     roots |= set(dbt_keys(plan.dbt_nodes))
     if plan.published:  # the disclosure decision, and the published models after it
-        from pipelines.assets.published import DECISION_KEYS
-
         roots |= set(DECISION_KEYS)
     if plan.report:
         roots.add(REPORT)
-    known = {key for key in roots if graph.has(key)}
-    keys = set(dg.AssetSelection.assets(*known).downstream().resolve(graph)) if known else set()
+    known = roots & asset_keys()
+    keys = set(dg.AssetSelection.assets(*known).downstream().resolve(ASSETS)) if known else set()
     if plan.inbox:  # landing only: its downstream raw tables are selected by fingerprint
         keys.add(INBOX)
     return sorted(keys, key=lambda k: k.to_user_string())
@@ -39,8 +39,6 @@ def selected_keys(plan: RefreshPlan, defs: dg.Definitions) -> list[dg.AssetKey] 
 
 def dbt_keys(unique_ids: set[str]) -> list[dg.AssetKey]:
     """Asset keys of dbt nodes; a changed test selects what it tests (model or raw table)."""
-    from pipelines.assets.dbt import DBT_ASSETS, dbt_project, source_asset_keys
-
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     by_id = {
         spec.metadata.get("dagster_dbt/unique_id"): spec.key
@@ -60,10 +58,8 @@ def dbt_keys(unique_ids: set[str]) -> list[dg.AssetKey]:
 
 def run_request(plan: RefreshPlan, run_key: str | None = None) -> dg.RunRequest:
     """The schedule's and the sensor's request for the plan's part of the ``refresh`` job."""
-    from pipelines.definitions import defs  # imported when evaluated: defs lists the sensor
-
     return dg.RunRequest(
         run_key=run_key,
-        asset_selection=selected_keys(plan, defs),
+        asset_selection=selected_keys(plan),
         tags={"bildungsmonitor/plan": "; ".join(plan.reasons)[:1000]},
     )

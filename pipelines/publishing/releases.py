@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines import paths
-from pipelines.faults import pause_point
+from pipelines.publishing.faults import pause_point
 
 MANIFEST = "manifest.json"
 CURRENT = "current"

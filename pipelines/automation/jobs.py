@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.faults import pause_point
+from pipelines.publishing.faults import pause_point
 
 
 @dg.success_hook
 def pause_after_step(context: dg.HookContext) -> None:
-    """A step boundary where the crash tests can kill the run (``pipelines.faults``)."""
+    """A step boundary where the crash tests can kill the run (``pipelines.publishing.faults``)."""
     pause_point(f"after:{context.step_key}")
 
 

@@ -2,8 +2,8 @@
 
 Every asset that builds something records a fingerprint of its inputs in the run's staging
 warehouse (schema ``pipeline_state``); the release swaps those records in together with the
-data they describe. The planner (``pipelines.plan``) compares them with the fingerprints of the
-current inputs: a raw table whose deliveries are unchanged, a dbt model whose SQL, config and
+data they describe. The planner (``pipelines.automation.plan``) compares them with the fingerprints
+of the current inputs: a raw table whose deliveries are unchanged, a dbt model whose SQL, config and
 macros are unchanged, a report whose sources are unchanged are not rebuilt. A failed run
 releases nothing, so its records never claim work that did not land.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ import duckdb
 import yaml
 
 from pipelines import paths
+from quality.sdc.thresholds import Thresholds
 
 SCHEMA = "pipeline_state"
 RAW_BUILDS = f"{SCHEMA}.raw_builds"
@@ -29,11 +29,11 @@ DBT_NODES = f"{SCHEMA}.dbt_nodes"
 SETTINGS = f"{SCHEMA}.settings"
 PUBLISHED_INDICATORS = f"{SCHEMA}.published_indicators"
 
-CODE_KEY = "code"
+CODE_SETTING = "code"
 """Settings key: the pipeline code and locked packages of the last full run."""
-PUBLISHED_KEY = "published"
+PUBLISHED_SETTING = "published"
 """Settings key: the disclosure thresholds and geometry the published layer was built with."""
-REPORT_KEY = "report"
+REPORT_SETTING = "report"
 """Settings key: the report sources and renderer the released site was rendered with."""
 
 CODE_DIRS = ("pipelines", "quality")
@@ -113,22 +113,21 @@ def report_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
     return files_fingerprint(repo, [*files, *renderer])
 
 
-def published_fingerprint(data_dir: Path, editions: Path | None = None) -> str:
-    """What the published layer depends on besides the marts: the disclosure settings, the
+def published_fingerprint(
+    data_dir: Path, thresholds: Thresholds, editions: Path | None = None
+) -> str:
+    """What the published layer depends on besides the marts: the disclosure thresholds, the
     geometry and the editions published so far (their cells count as published)."""
     geometry = sorted((data_dir / "geo").glob("*.geojson"))
-    thresholds = [
-        f"{name}={os.environ.get(name, '')}"
-        for name in (
-            "BILDUNGSMONITOR_MIN_COUNT",
-            "BILDUNGSMONITOR_MIN_DENOMINATOR",
-            "BILDUNGSMONITOR_PROTECTION_INTERVAL",
-        )
+    settings = [
+        f"count={thresholds.count}",
+        f"denominator={thresholds.denominator}",
+        f"interval={thresholds.width}",
     ]
     published = sorted(editions.glob("*/indikatoren/*.csv")) if editions else []
     return digest(
         [
-            *thresholds,
+            *settings,
             *(part for g in geometry for part in (g.name, g.read_bytes())),
             *(f.relative_to(editions).as_posix() for f in published if editions),
         ]

@@ -14,8 +14,10 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import paths
+from pipelines.automation.jobs import refresh_job
+from pipelines.automation.plan import plan_refresh
+from pipelines.automation.selection import run_request
 from pipelines.ingest.identify import delivery_files
-from pipelines.jobs import refresh_job
 
 
 def inbox_fingerprint(folder: Path) -> str:
@@ -35,15 +37,13 @@ def inbox_fingerprint(folder: Path) -> str:
     description="Starts a refresh when files in BILDUNGSMONITOR_DATA_DIR are added or changed.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    # not the run's settings resource: that one holds the refresh lock while a run executes
     folder = paths.data_dir()
     if not folder.is_dir():
         return dg.SensorResult(skip_reason=f"data directory {folder} does not exist")
     fingerprint = inbox_fingerprint(folder)
     if fingerprint == context.cursor:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox")
-    from pipelines.plan import plan_refresh
-    from pipelines.selection import run_request
-
     plan = plan_refresh()
     if plan.nothing_to_do:
         return dg.SensorResult(skip_reason="inbox changed, but no new content", cursor=fingerprint)

@@ -1,8 +1,8 @@
 """What a killed or finished run leaves behind, cleared at the next refresh's start.
 
 Called by :func:`refresh_guard` while the refresh lock is held, so nothing it removes can
-belong to a run that is still going: unfinished releases (``pipelines.releases``), scratch
-folders of dead processes, Dagster runs still marked STARTED whose process is gone, and run
+belong to a run that is still going: unfinished releases (``pipelines.publishing.releases``),
+scratch folders of dead processes, Dagster runs still marked STARTED whose process is gone, and run
 history beyond ``BILDUNGSMONITOR_KEEP_RUNS`` (default 50; each run's event log is ≈ 1.5 MB).
 """
 
@@ -23,8 +23,8 @@ from pipelines import paths
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
-from pipelines.locks import LockBusy, held, refresh_lock_path
-from pipelines.releases import ReleaseStore
+from pipelines.publishing.locks import LockBusy, held, refresh_lock_path
+from pipelines.publishing.releases import ReleaseStore
 
 KEEP_RUNS_ENV = "BILDUNGSMONITOR_KEEP_RUNS"
 DEFAULT_KEEP_RUNS = 50

@@ -13,7 +13,8 @@ WRITTEN_BY_US = "# Written by bildungsmonitor"
 def dagster_yaml(home: Path) -> str:
     """The instance config: telemetry off; run monitoring on (the daemon marks a run whose
     process died as failed; the CLI's own runs are checked at the next refresh by
-    ``pipelines.cleanup``); Dagster's own SQLite storage in its usual place (``history/``)."""
+    ``pipelines.publishing.cleanup``); Dagster's own SQLite storage in its usual place
+    (``history/``)."""
     return (
         f"{WRITTEN_BY_US}: run history lives here; nothing is sent anywhere.\n"
         "telemetry:\n"

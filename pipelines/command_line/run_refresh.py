@@ -1,7 +1,7 @@
 """Run the refresh job in-process and tell the user, briefly, what happened.
 
-The console gets one line per stage while the run goes (``pipelines.progress``) and then a
-few lines: what ran and changed, the warnings counted with where to read them, and for a
+The console gets one line per stage while the run goes (``pipelines.command_line.progress``) and
+then a few lines: what ran and changed, the warnings counted with where to read them, and for a
 failed run the failing step's or check's own message — the file, row and column of a broken
 delivery, the finding of a failed check — instead of Dagster's stack traces. Those, dbt's
 node log and every Dagster event are in the run's log file, whose path the summary names.
@@ -21,9 +21,8 @@ from typing import Protocol, TextIO
 import dagster as dg
 
 from pipelines import paths
-from pipelines.cleanup import run_tags
-from pipelines.plan import RefreshPlan
-from pipelines.progress import (
+from pipelines.automation.plan import RefreshPlan
+from pipelines.command_line.progress import (
     RunProgress,
     counted,
     german_seconds,
@@ -31,6 +30,7 @@ from pipelines.progress import (
     run_output,
     stage_label,
 )
+from pipelines.publishing.cleanup import run_tags
 
 MAX_MESSAGE_LINES = 12
 """Lines of one failure message on the console; the run log has all of them."""
@@ -46,11 +46,11 @@ def run_refresh(plan: RefreshPlan | None = None, *, verbose: bool = False) -> in
     Returns 0 on success, 1 otherwise. Without a plan, every asset runs. ``verbose`` also
     sends dbt's and Dagster's logs to the console.
     """
+    from pipelines.automation.selection import selected_keys
+    from pipelines.command_line.dagster_home import ensure_dagster_home
     from pipelines.definitions import defs
-    from pipelines.instance import ensure_dagster_home
-    from pipelines.selection import selected_keys
 
-    selection = selected_keys(plan, defs) if plan is not None else None
+    selection = selected_keys(plan) if plan is not None else None
     run_id = str(uuid.uuid4())  # chosen here: the log file is named before the run starts
     log_path = run_log_path(ensure_dagster_home(), run_id)
     print(f"Lauf {run_id[:8]} gestartet (Protokoll: {log_path})", flush=True)
@@ -136,7 +136,7 @@ def _quality_page_of_failed_run(run_id: str) -> Path | None:
 
 def _notify(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> tuple[str, ...]:
     """E-mail the working group: run-failure sensors do not see in-process runs."""
-    from pipelines.notify import notify_run_failure
+    from pipelines.automation.failure_mail import notify_run_failure
 
     try:
         notify_run_failure(instance, result.dagster_run)
@@ -188,10 +188,10 @@ def print_summary(outcome: RunOutcome, out: TextIO, err: TextIO) -> None:
 
 
 def _revisions(live: Path, run_id: str) -> list[str]:
-    """Revised figures this run accepted (``pipelines.revisions``), at most five lines."""
+    """Revised figures this run accepted (``pipelines.ingest.revisions``), at most five lines."""
     import duckdb
 
-    from pipelines.revisions import revision_lines
+    from pipelines.ingest.revisions import revision_lines
 
     if not live.exists():
         return []

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipelines import paths
-from pipelines.state import digest, files_fingerprint
+from pipelines.automation.fingerprints import digest, files_fingerprint
 
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "selectors.yml")
@@ -43,7 +43,7 @@ class ParseStamp:
 
 def dbt_executable() -> str:
     """dbt from this interpreter's environment, so the venv need not be on PATH: the
-    ``bildungsmonitor-dbt`` command (``pipelines.dbt_command``: ``--version`` answered
+    ``bildungsmonitor-dbt`` command (``pipelines.transform.dbt_command``: ``--version`` answered
     offline), else plain ``dbt``."""
     for name in ("bildungsmonitor-dbt", "dbt"):
         beside = Path(sys.executable).parent / name

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.disclosure.sozialindex import district_means
 from pipelines.ingest.geo import read_districts
-from pipelines.sozialindex_published import district_means
 from quality.sdc.declarations import Policy, read_policy
 from quality.sdc.protect import Finding, audit_published, protect, read_downloads
 from quality.sdc.thresholds import Thresholds
@@ -131,7 +131,7 @@ def decide_indicator_values(
 
 def decide_sozialindex(con: duckdb.DuckDBPyConnection) -> int:
     """``intern.sozialindex_sperren``: the Stadtbezirke whose mean level is withheld
-    (:func:`pipelines.sozialindex_published.hidden_districts`); returns their number."""
+    (:func:`pipelines.disclosure.sozialindex.hidden_districts`); returns their number."""
     means = district_means(con)
     hidden = means.loc[means["symbol"].notna(), ["school_year", "schulgruppe", "region_key"]]
     _replace(

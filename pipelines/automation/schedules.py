@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.jobs import refresh_job
+from pipelines.automation.jobs import refresh_job
+from pipelines.automation.plan import plan_refresh
+from pipelines.automation.selection import run_request
 
 
 @dg.schedule(
@@ -21,9 +23,6 @@ from pipelines.jobs import refresh_job
     "depends on it.",
 )
 def monthly_refresh(context: dg.ScheduleEvaluationContext):
-    from pipelines.plan import plan_refresh
-    from pipelines.selection import run_request
-
     plan = plan_refresh()
     if plan.nothing_to_do:
         return dg.SkipReason("Nichts geändert seit dem letzten Lauf.")

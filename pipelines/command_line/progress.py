@@ -2,8 +2,8 @@
 
 The working group wants to see where a run is and what matters, not 600 lines of dbt and
 Dagster logs. So a refresh shows one line per stage — with progress bars on a terminal,
-plain lines otherwise — and a short summary (``pipelines.run_summary``). Everything else —
-dbt's node log, Dagster's events and warnings, stack traces — goes to one log file per run,
+plain lines otherwise — and a short summary (``pipelines.command_line.run_refresh``). Everything
+else — dbt's node log, Dagster's events and warnings, stack traces — goes to one log file per run,
 and with ``--verbose`` to the console as well.
 
 The stages come from Dagster's own event stream. A logger attached to the run

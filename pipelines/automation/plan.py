@@ -1,13 +1,13 @@
 """Decide what a refresh must rebuild: only what depends on changed inputs.
 
 The planner compares the current inputs with what the live warehouse records they were built
-from (``pipelines.state``): new files in the inbox (by content hash, not by name or date), dbt
-models whose SQL, config or macros changed, a changed report project, changed disclosure
-settings, changed pipeline code. It runs before Dagster is imported, so a refresh with
+from (``pipelines.automation.fingerprints``): new files in the inbox (by content hash, not by name
+or date), dbt models whose SQL, config or macros changed, a changed report project, changed
+disclosure settings, changed pipeline code. It runs before Dagster is imported, so a refresh with
 nothing to do finishes in about a second, and it lands new files into the content-addressed
 archive (outside the warehouse: the live mart and report stay untouched) to learn which raw
-tables they feed. The result names *what* changed; ``pipelines.run_summary`` turns it into
-the asset selection of one ``refresh`` run — the changed assets and everything downstream.
+tables they feed. The result names *what* changed; ``pipelines.command_line.run_refresh`` turns it
+into the asset selection of one ``refresh`` run — the changed assets and everything downstream.
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import paths, state
-from pipelines.dbt_manifest import prepare_manifest
+from pipelines import paths
+from pipelines.automation import fingerprints
 from pipelines.ingest.archive import Archive, sha256_of
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.identify import delivery_files
 from pipelines.ingest.supersede import ArchivedDelivery, assign_periods
-from pipelines.releases import ReleaseStore
+from pipelines.publishing.releases import ReleaseStore
+from pipelines.transform.dbt_manifest import prepare_manifest
+from quality.sdc.thresholds import Thresholds
 
 DELIVERIES_TABLE = "raw._deliveries"
 
@@ -79,11 +81,11 @@ def plan_refresh(
     if not live_warehouse.exists():
         return _full(plan, "noch kein Warehouse: erster Lauf")
     with duckdb.connect(str(live_warehouse), read_only=True) as con:
-        recorded_raw = state.raw_builds(con)
-        recorded_dbt = state.dbt_nodes(con)
-        settings = state.settings(con)
+        recorded_raw = fingerprints.raw_builds(con)
+        recorded_dbt = fingerprints.dbt_nodes(con)
+        settings = fingerprints.settings(con)
         deliveries = _deliveries(con)
-    if settings.get(state.CODE_KEY) != state.code_fingerprint():
+    if settings.get(fingerprints.CODE_SETTING) != fingerprints.code_fingerprint():
         reason = "Pipeline-Code oder Paketversionen geändert (oder noch kein voller Lauf)"
         return _full(plan, reason)
     if not data_dir.is_dir():  # the run fails with the inbox's own message
@@ -99,7 +101,7 @@ def plan_refresh(
         plan.because(f"Rohtabellen mit neuen Lieferungen: {', '.join(sorted(plan.raw_tables))}")
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    current = state.dbt_node_fingerprints(manifest)
+    current = fingerprints.dbt_node_fingerprints(manifest)
     plan.dbt_nodes = {uid for uid, fp in current.items() if recorded_dbt.get(uid) != fp}
     if plan.dbt_nodes:
         names = sorted(uid.rsplit(".", 1)[-1] for uid in plan.dbt_nodes)
@@ -107,12 +109,13 @@ def plan_refresh(
         plan.because(f"dbt-Knoten geändert: {shown}")
 
     editions = paths.editions_register(live_warehouse)
-    if settings.get(state.PUBLISHED_KEY) != state.published_fingerprint(data_dir, editions):
+    published = fingerprints.published_fingerprint(data_dir, Thresholds.from_env(), editions)
+    if settings.get(fingerprints.PUBLISHED_SETTING) != published:
         plan.published = True
         plan.because(
             "Geheimhaltungs-Einstellungen, veröffentlichte Ausgaben oder Geometrie geändert"
         )
-    if settings.get(state.REPORT_KEY) != state.report_fingerprint():
+    if settings.get(fingerprints.REPORT_SETTING) != fingerprints.report_fingerprint():
         plan.report = True
         plan.because("Berichtsquellen oder Renderer geändert")
     if not (site_dir / "_release.json").is_file():
@@ -191,4 +194,4 @@ def _raw_fingerprints(deliveries: list[tuple]) -> dict[str, str]:
         by_table.setdefault(f"{source}__{table}", []).append(
             ArchivedDelivery(sha, name, received_at, tuple(periods))
         )
-    return {t: state.raw_fingerprint(assign_periods(d)) for t, d in by_table.items()}
+    return {t: fingerprints.raw_fingerprint(assign_periods(d)) for t, d in by_table.items()}

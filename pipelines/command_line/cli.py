@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipelines.instance import ensure_dagster_home
+from pipelines.command_line.dagster_home import ensure_dagster_home
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -24,14 +24,14 @@ def _refresh(args: argparse.Namespace) -> int:
         print(f"FEHLER: Geheimhaltungs-Einstellung unbrauchbar: {error}", file=sys.stderr)
         return 2
     ensure_dagster_home()
-    from pipelines.cleanup import guarded_refresh
+    from pipelines.publishing.cleanup import guarded_refresh
 
     return guarded_refresh(lambda: _plan_and_run(args))
 
 
 def _plan_and_run(args: argparse.Namespace) -> int:
     """Plan, then run what changed; called holding the refresh lock, after clean-up."""
-    from pipelines.plan import plan_refresh
+    from pipelines.automation.plan import plan_refresh
 
     plan = plan_refresh(force_full=args.full)
     for reason in plan.reasons:
@@ -42,7 +42,7 @@ def _plan_and_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Nur geplant (--dry-run): kein Lauf gestartet.")
         return 0
-    from pipelines.run_summary import run_refresh
+    from pipelines.command_line.run_refresh import run_refresh
 
     return run_refresh(plan, verbose=args.verbose)
 
@@ -120,7 +120,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from pipelines.publish import PublishError, publish_site
+    from pipelines.publishing.web_root import PublishError, publish_site
 
     try:
         publication = publish_site(Path(args.to))

@@ -9,7 +9,7 @@ order)`` rows; the project keeps only the facts it derives from them (code → n
 in seeds, never the files: ``dbt_project/seeds/svws_schulformen.csv`` is written by
 ``--write-seed`` and compared by the tests, and its SVWS version is noted in ``_seeds.yml``.
 
-``python -m pipelines.codelists --svws DIR --check dbt_project/seeds/schulformen.csv`` lists
+``python -m pipelines.ingest.codelists --svws DIR --check dbt_project/seeds/schulformen.csv`` lists
 where the project's own Schulform seed differs from the catalogue (exit status 1 if it does).
 """
 
@@ -166,7 +166,9 @@ def check_schulformen(svws_dir: Path, seed: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.codelists", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.ingest.codelists", description=__doc__
+    )
     parser.add_argument("--svws", type=Path, required=True, help="folder with the catalogues")
     parser.add_argument("--check", type=Path, help="Schulform seed to compare (schulformen.csv)")
     parser.add_argument("--write-seed", type=Path, help="write svws_schulformen.csv here")

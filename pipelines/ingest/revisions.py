@@ -23,9 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.automation.fingerprints import insert_rows
 from pipelines.ingest.supersede import german_date
-from pipelines.report.changelog import KEY_COLUMNS
-from pipelines.state import insert_rows
 from quality.outcome import german_number
 
 REVISIONS_TABLE = "raw._revisions"
@@ -38,6 +37,16 @@ DESCRIPTIVE_COLUMNS = ("source", "table_code", "region_name", "period", "file_sh
 """Columns that say where a row comes from or how a region is written, not what it counts:
 the same figures from a flat-file CSV and a classic GENESIS download are the same figures."""
 
+KEY_COLUMNS = (
+    "region_key",
+    "period",
+    "geschlecht",
+    "staatsangehoerigkeit",
+    "schulform",
+    "kategorie",
+)
+"""A published row's identity within its indicator (a column the file lacks reads
+``insgesamt``): the key of a cell in the downloads and the change log."""
 CELL_KEY = ("indicator_id", *KEY_COLUMNS)
 """A published figure's identity (as in ``marts.fct_indicator_values`` and the downloads)."""
 

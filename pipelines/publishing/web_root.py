@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines import paths
-from pipelines.faults import pause_point
-from pipelines.locks import LockBusy, held, publish_lock_path
-from pipelines.releases import sha256_file, tree_hashes
+from pipelines.publishing.faults import pause_point
+from pipelines.publishing.locks import LockBusy, held, publish_lock_path
+from pipelines.publishing.releases import sha256_file, tree_hashes
 from pipelines.report.changelog import Changelog, compare_sites
 
 RELEASE_MARKER = "_release.json"

@@ -39,7 +39,7 @@ from email.utils import formatdate, make_msgid
 
 import dagster as dg
 
-from pipelines.jobs import refresh_job
+from pipelines.automation.jobs import refresh_job
 
 ENV_PREFIX = "BILDUNGSMONITOR_"
 _TRUE = {"1", "true", "yes", "ja", "on"}

@@ -1,0 +1,2 @@
+"""The ``bildungsmonitor`` command: arguments, the in-process refresh run, what the console shows,
+the Dagster home."""
