@@ -214,3 +214,58 @@ def test_a_changed_disclosure_threshold_selects_the_published_layer_only(tmp_pat
 
     assert plan.published
     assert not (plan.full or plan.inbox or plan.raw_tables or plan.dbt_nodes or plan.report)
+
+
+# ----------------------------------------------- one change, exactly what depends on it (keys)
+def _selected(plan) -> set:
+    from pipelines.automation.selection import selected_keys
+
+    keys = selected_keys(plan)
+    assert keys is not None, "a partial change must not select the whole job"
+    return {key.to_user_string() for key in keys}
+
+
+def test_an_edited_catalogue_seed_selects_the_seed_and_what_reads_it(tmp_path):
+    manifest = _manifest()
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], manifest)
+    edited = copy.deepcopy(manifest)
+    uid = "seed.bildungsmonitor.indicator_catalogue"
+    edited["nodes"][uid]["checksum"]["checksum"] = "1" * 64  # a changed row
+    where["manifest"].write_text(json.dumps(edited))
+
+    plan = _plan(where)
+    keys = _selected(plan)
+
+    assert plan.dbt_nodes == {uid}
+    assert {"reference/indicator_catalogue", "marts/dim_indicator", "release"} <= keys
+    assert "marts/mart_schulsozialindex_gewichte" not in keys  # does not read the catalogue
+    assert not {k for k in keys if k.startswith(("raw_", "staging/", "inbox"))}
+
+
+def test_an_edited_page_selects_the_report_and_the_release_only(tmp_path, monkeypatch):
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], _manifest())
+    monkeypatch.setattr(fingerprints, "report_fingerprint", lambda *a: "edited index.qmd")
+
+    plan = _plan(where)
+
+    assert plan.report and not (plan.dbt_nodes or plan.raw_tables or plan.published)
+    assert _selected(plan) == {"report_site", "release"}
+
+
+def test_a_changed_var_and_a_changed_threshold_select_their_parts_only(tmp_path, monkeypatch):
+    manifest = _manifest()
+    where = _released(tmp_path, [SAMPLE_BA / "arbeitslose_2024.xlsx"], manifest)
+    before = {**fingerprints.project_vars(), "sozialindex_gewichtung": "gleich"}
+    with duckdb.connect(str(where["live"])) as con:
+        fingerprints.record_dbt_nodes(con, fingerprints.dbt_node_fingerprints(manifest, before))
+    var_keys = _selected(_plan(where))
+    assert "marts/mart_schulsozialindex_gewichte" in var_keys
+    assert "intermediate/ind_arbeitslosenquote" not in var_keys
+    assert not {k for k in var_keys if k.startswith(("raw_", "inbox"))}
+
+    where = _released(tmp_path / "t", [SAMPLE_BA / "arbeitslose_2024.xlsx"], manifest)
+    monkeypatch.setenv("BILDUNGSMONITOR_MIN_COUNT", "5")
+    threshold_keys = _selected(_plan(where))
+    assert "intern/geheimhaltung" in threshold_keys
+    assert {"published/indicator_values", "report_site", "release"} <= threshold_keys
+    assert not {k for k in threshold_keys if k.startswith(("raw_", "marts/", "inbox"))}
