@@ -30,7 +30,12 @@ from benchmarks.machine import describe
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 STAGE_LINE = re.compile(r"^(?P<stage>\S.*?)\s{2,}fertig: .*\((?P<seconds>[\d.,]+) s\)\s*$")
-CLI = "from pipelines.command_line.cli import entry_point; entry_point()"
+
+
+def cli_code(checkout: Path) -> str:
+    """The command line of ``checkout`` (its module moved in issue 19)."""
+    module = "cli" if (checkout / "pipelines" / "cli.py").exists() else "command_line.cli"
+    return f"from pipelines.{module} import entry_point; entry_point()"
 
 
 def refresh(checkout: Path, work: Path, *args: str) -> tuple[float, dict[str, float]]:
@@ -46,7 +51,7 @@ def refresh(checkout: Path, work: Path, *args: str) -> tuple[float, dict[str, fl
     }
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", CLI, "refresh", *args],
+        [sys.executable, "-c", cli_code(checkout), "refresh", *args],
         cwd=checkout,
         env=env,
         capture_output=True,
@@ -55,7 +60,9 @@ def refresh(checkout: Path, work: Path, *args: str) -> tuple[float, dict[str, fl
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        raise RuntimeError(f"refresh {args} in {checkout} failed:\n{done.stdout[-3000:]}")
+        raise RuntimeError(
+            f"refresh {args} in {checkout} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        )
     stages = {
         m["stage"]: float(m["seconds"].replace(",", "."))
         for m in map(STAGE_LINE.match, done.stdout.splitlines())
