@@ -22,10 +22,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from benchmarks.machine import describe
+from benchmarks.timed import timed_run
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -49,20 +49,8 @@ def refresh(checkout: Path, work: Path, *args: str) -> tuple[float, dict[str, fl
         "DAGSTER_HOME": str(work / "dagster_home"),
         "DO_NOT_TRACK": "1",
     }
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", cli_code(checkout), "refresh", *args],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"refresh {args} in {checkout} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
-        )
+    command = [sys.executable, "-c", cli_code(checkout), "refresh", *args]
+    seconds, done = timed_run(command, checkout, env, f"refresh {args} in {checkout}")
     stages = {
         m["stage"]: float(m["seconds"].replace(",", "."))
         for m in map(STAGE_LINE.match, done.stdout.splitlines())

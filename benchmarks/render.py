@@ -20,8 +20,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.timed import timed_run
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -40,29 +41,9 @@ def render_once(checkout: Path, warehouse: Path, work: Path) -> float:
         "BILDUNGSMONITOR_WAREHOUSE": str(warehouse),
         "DO_NOT_TRACK": "1",
     }
-    start = time.perf_counter()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.report",
-            str(project),
-            "--output-dir",
-            str(work / "site"),
-            "--renderer",
-            "builtin",
-        ],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"render of {checkout} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
-        )
+    command = [sys.executable, "-m", "pipelines.report", str(project)]
+    command += ["--output-dir", str(work / "site"), "--renderer", "builtin"]
+    seconds, _ = timed_run(command, checkout, env, f"render of {checkout}")
     return seconds
 
 
