@@ -2,8 +2,8 @@
 -- for exactly the marts published now: a `dbt build` after changed marts without a new
 -- decision fails here instead of publishing cells nobody checked. Run the pipeline
 -- (bildungsmonitor refresh), or build the marts only (--exclude path:models/published).
--- Same expression as pipelines.disclosure.decisions.MARTS_CHECKSUM. A check on the published values (their
--- ref makes it one test of the published step, not of the marts' step).
+-- Same expression as pipelines.disclosure.decisions.MARTS_CHECKSUM. A check on the published
+-- values (their ref makes it one test of the published step, not of the marts' step).
 {{ config(meta={'dagster': {'ref': {'name': 'pub_indicator_values'}}}) }}
 select r.marts_pruefsumme
 from {{ source('intern', 'geheimhaltung_regeln') }} as r
