@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+
 from pipelines.automation.sensors import inbox_sensor
 
 
