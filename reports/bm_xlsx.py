@@ -1,14 +1,13 @@
-"""The report's XLSX workbook of all indicators, written with openpyxl's write-only mode.
+"""The report's XLSX workbook of all indicators, written with XlsxWriter.
 
-Write-only mode streams each row to the file instead of holding a cell tree for ≈ 70,000 rows
-× 18 columns. It is still the slowest page of the render: measured on 2026-12-06 on the 2-core
-build machine, 68,731 rows × 18 plain cells take 25 s with openpyxl's pure-Python XML writer
-and 10 s with lxml installed. lxml is not installed: openpyxl then writes the bundled sample's
-XLSX files with other bytes (raw UTF-8 instead of character references), which the sample
-generator's byte-for-byte tests pin; switching both is a follow-up. Each sheet gets a bold,
-frozen header row and an autofilter. Text stays text: a key like ``05114`` is written as a
-string in the text format ``@``, and a string starting with ``=`` is forced to a string cell,
-so no cell of the workbook can be a formula.
+The workbook (≈ 70,000 rows × 18 columns) was the slowest page of the render. Measured on
+2026-12-07 on the 2-core build machine, same warehouse (70,180 rows): openpyxl's write-only
+mode 34 s, XlsxWriter in constant-memory mode 18 s, XlsxWriter with its shared-string table
+(the cells are held until ``close``; ≈ 280 MB peak for the whole process) 11–13 s. Each sheet
+gets a bold, frozen header row and an autofilter. Text stays text: every string is written
+with ``write_string`` (XlsxWriter's ``write`` could turn ``=…`` into a formula), a key like
+``05114`` or a number-looking string additionally in the text format ``@``, so a spreadsheet
+neither computes nor converts it when edited; no cell of the workbook can be a formula.
 """
 
 from __future__ import annotations
@@ -18,12 +17,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Number
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook as _OpenpyxlWorkbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 MAX_ROWS = 1_048_576
 """Rows of one sheet in Excel."""
@@ -35,8 +33,22 @@ NUMBER_STYLES = {"0": INTEGER, "0.0": ONE_DECIMAL, "0.00": TWO_DECIMALS}
 NUMBER_FORMATS = {INTEGER: "0", ONE_DECIMAL: "0.0", TWO_DECIMALS: "0.00"}
 _FORBIDDEN_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_BOLD = Font(bold=True)
 _NUMERIC = re.compile(r"^[\s+-]*[\d.,/]+")
+_OPTIONS = {
+    "constant_memory": False,  # shared strings: faster,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, Number)
+        and not isinstance(value, bool)
+        and not (isinstance(value, float) and math.isnan(value))
+    )
+
 
 Block = tuple[pd.DataFrame, Sequence[int]]
 """Rows of a sheet: a frame (missing values as None or NaN) and a style per column."""
@@ -44,7 +56,7 @@ Block = tuple[pd.DataFrame, Sequence[int]]
 
 def column_letter(index: int) -> str:
     """``0`` → ``A``, ``26`` → ``AA``."""
-    return get_column_letter(index + 1)
+    return str(xl_col_to_name(index))
 
 
 class Workbook:
@@ -52,7 +64,12 @@ class Workbook:
 
     def __init__(self, path: Path | str) -> None:
         self._path = Path(path)
-        self._book = _OpenpyxlWorkbook(write_only=True)
+        self._book = xlsxwriter.Workbook(str(self._path), _OPTIONS)
+        self._formats: dict[int, Any] = {
+            HEADER: self._book.add_format({"bold": True}),
+            KEY: self._book.add_format({"num_format": "@"}),
+            **{s: self._book.add_format({"num_format": f}) for s, f in NUMBER_FORMATS.items()},
+        }
         self._titles: set[str] = set()
 
     def __enter__(self) -> Workbook:
@@ -99,11 +116,13 @@ class Workbook:
         if title in self._titles:
             raise ValueError(f"two sheets named {title!r}")
         self._titles.add(title)
-        sheet = self._book.create_sheet(title)
+        sheet = self._book.add_worksheet(title)
         for i, width in enumerate(widths):
-            sheet.column_dimensions[column_letter(i)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.append([self._header_cell(sheet, name) for name in header])
+            sheet.set_column(i, i, width)
+        sheet.freeze_panes(1, 0)
+        bold = self._formats[HEADER]
+        for col, name in enumerate(header):
+            sheet.write_string(0, col, _NOT_XML.sub("", str(name)), bold)
         count = 0
         left: Block | None = None
         block = carry if carry is not None else next(pending, None)
@@ -112,47 +131,45 @@ class Workbook:
             room = limit - count
             if len(frame) > room:
                 frame, left = frame.iloc[:room], (frame.iloc[room:], styles)
-            for row in frame.itertuples(index=False, name=None):
-                sheet.append(_cells(sheet, row, styles))
+            for col, style in enumerate(styles):
+                values, formats = self._column(frame.iloc[:, col], style)
+                for row, value, cell_format in zip(
+                    range(count + 1, count + 1 + len(frame)), values, formats, strict=True
+                ):
+                    if value is None:
+                        continue
+                    if type(value) is float:
+                        sheet.write_number(row, col, value, cell_format)
+                    else:
+                        sheet.write_string(row, col, value, cell_format)
             count += len(frame)
             if left is not None:
                 break
             block = next(pending, None)
-        last = column_letter(max(len(header) - 1, 0))
-        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        sheet.autofilter(0, 0, count, max(len(header) - 1, 0))
         return count, left
 
-    @staticmethod
-    def _header_cell(sheet: object, name: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=_NOT_XML.sub("", str(name)))
-        cell.font = _BOLD
-        cell.data_type = "s"
-        return cell
+    def _column(self, series: pd.Series, style: int) -> tuple[list[Any], list[Any]]:
+        """One column's cells, prepared column-wise: a float is written as a number in the
+        column's format (number styles only), a str as text — in ``@`` if it is a key or
+        looks like a number or a formula —, None stays empty."""
+        number = self._formats.get(style)
+        key = self._formats[KEY]
+        values: list[Any] = series.astype(object).tolist()
+        formats: list[Any] = [None] * len(values)
+        for i, value in enumerate(values):
+            if value is None or value is pd.NA:
+                values[i] = None
+            elif number is not None and _is_number(value):
+                values[i], formats[i] = float(value), number  # type: ignore[arg-type]
+            elif isinstance(value, float) and math.isnan(value):
+                values[i] = None
+            else:
+                text = _NOT_XML.sub("", str(value))
+                values[i] = text
+                if style == KEY or text.startswith("=") or _NUMERIC.match(text):
+                    formats[i] = key
+        return values, formats
 
     def close(self) -> None:
-        self._book.save(self._path)
-
-
-def _cells(sheet: object, row: Sequence[object], styles: Sequence[int]) -> list[object]:
-    """One row: text columns as text (a formula-looking string stays a string), numbers in
-    their column's format; missing values as empty cells."""
-    out: list[object] = []
-    for value, style in zip(row, styles, strict=True):
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            out.append(None)
-        elif style in NUMBER_FORMATS and isinstance(value, Number) and not isinstance(value, bool):
-            cell = WriteOnlyCell(sheet, value=float(value))
-            cell.number_format = NUMBER_FORMATS[style]
-            out.append(cell)
-        else:
-            text = _NOT_XML.sub("", str(value))
-            if style == KEY or text.startswith("=") or _NUMERIC.match(text):
-                # a key like 05114 or a formula-looking name: a string cell in the text
-                # format, so a spreadsheet neither computes nor converts it when edited
-                cell = WriteOnlyCell(sheet, value=text)
-                cell.data_type = "s"
-                cell.number_format = "@"
-                out.append(cell)
-            else:
-                out.append(text)  # openpyxl writes a str as a string cell
-    return out
+        self._book.close()
