@@ -22,3 +22,25 @@ def realdata() -> Path:
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def fixture_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The shipped report rendered once per test session from the fixture warehouse (with
+    the ``kategorie`` column): ``(site, warehouse)``. Shared by the release-check and the
+    browser tests, which only read it (a test that edits pages works on its own copy): one
+    cold render less in CI."""
+    from pipelines.report import render_site
+    from tests.test_report_data import build_warehouse
+    from tests.test_report_render import copy_project
+
+    root = tmp_path_factory.mktemp("fixture-report")
+    warehouse = build_warehouse(root / "bildungsmonitor.duckdb", kategorie=True)
+    result = render_site(
+        copy_project(root / "reports"),
+        root / "_site",
+        env={"BILDUNGSMONITOR_WAREHOUSE": str(warehouse)},
+        renderer="builtin",
+    )
+    print(f"\nfixture report: {len(result.pages)} pages in {result.seconds:.1f} s")
+    return result.output_dir, warehouse

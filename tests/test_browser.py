@@ -48,10 +48,7 @@ import pytest
 import yaml
 from websockets.sync.client import ClientConnection, connect
 
-from pipelines.report import render_site
 from tests.browser import axe_core
-from tests.test_report_data import build_warehouse
-from tests.test_report_render import copy_project
 
 pytestmark = pytest.mark.e2e
 
@@ -97,21 +94,13 @@ def tools() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The rendered site: the one named by the environment, else the fixture report."""
+def site(request: pytest.FixtureRequest) -> Path:
+    """The rendered site: the one named by the environment, else the fixture report
+    (``tests/conftest.py``, shared with the release checks)."""
     given = os.environ.get("BILDUNGSMONITOR_BROWSER_SITE")
     if given:
         return Path(given).resolve()
-    root = tmp_path_factory.mktemp("browser-site")
-    warehouse = build_warehouse(root / "w.duckdb", kategorie=True)
-    result = render_site(
-        copy_project(root / "reports"),
-        root / "_site",
-        env={"BILDUNGSMONITOR_WAREHOUSE": str(warehouse)},
-        renderer="builtin",
-    )
-    print(f"\nrendered {len(result.pages)} pages in {result.seconds:.1f} s")
-    return result.output_dir
+    return request.getfixturevalue("fixture_report")[0]
 
 
 @pytest.fixture(scope="module")

@@ -399,22 +399,9 @@ def test_every_release_check_is_a_blocking_check_of_report_site_with_a_german_la
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The shipped report rendered once from the fixture warehouse."""
-    from pipelines.report import render_site
-    from tests.test_report_data import build_warehouse
-    from tests.test_report_render import copy_project
-
-    root = tmp_path_factory.mktemp("release")
-    warehouse = build_warehouse(root / "bildungsmonitor.duckdb", kategorie=True)
-    project = copy_project(root / "reports")
-    render_site(
-        project,
-        root / "_site",
-        env={"BILDUNGSMONITOR_WAREHOUSE": str(warehouse)},
-        renderer="builtin",
-    )
-    return root / "_site", warehouse
+def rendered(fixture_report: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The shipped report rendered once from the fixture warehouse (``tests/conftest.py``)."""
+    return fixture_report
 
 
 @pytest.mark.e2e
