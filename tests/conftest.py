@@ -44,3 +44,19 @@ def fixture_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     )
     print(f"\nfixture report: {len(result.pages)} pages in {result.seconds:.1f} s")
     return result.output_dir, warehouse
+
+
+@pytest.fixture(scope="session")
+def shared_render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One page cache for the end-to-end refreshes of a test session (see
+    ``use_render_cache``)."""
+    return tmp_path_factory.mktemp("render-cache")
+
+
+def use_render_cache(warehouse_dir: Path, cache: Path) -> None:
+    """Let the refreshes of ``warehouse_dir`` use the session's page cache: several modules
+    refresh the same sample, and a page whose recorded queries and sources are unchanged
+    need not run again. The cache is content-addressed (``pipelines.report.cache``), so a
+    page of other data still renders; the cache's own tests use fresh folders."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    (warehouse_dir / "render-cache").symlink_to(cache, target_is_directory=True)

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from pipelines.report.downloads_safety import FORMULA_STARTS
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, use_render_cache
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +46,9 @@ def rename_first_school(register: Path, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, shared_render_cache: Path) -> Path:
     tmp = tmp_path_factory.mktemp("injection")
+    use_render_cache(tmp / "warehouse", shared_render_cache)
     inbox = tmp / "inbox"
     shutil.copytree(SAMPLE, inbox)
     rename_first_school(inbox / REGISTER, LINK)

@@ -22,7 +22,7 @@ import pytest
 
 from pipelines.report.release_checks import code_tokens, seed_codes
 from quality.sdc.downloads import read_download
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, use_render_cache
 from tests.disclosure_attack import page_tables
 from tests.fixtures.broken.make_broken import CASES, write_broken_inbox
 
@@ -79,8 +79,9 @@ def _raw_digest(warehouse: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def refreshed(tmp_path_factory, shared_render_cache: Path) -> tuple[Path, dict[str, str]]:
     tmp = tmp_path_factory.mktemp("e2e")
+    use_render_cache(tmp / "warehouse", shared_render_cache)
     inbox = tmp / "inbox"
     shutil.copytree(SAMPLE, inbox)
     (inbox / LATE_FILE).unlink()

@@ -19,7 +19,7 @@ import pytest
 from pipelines.assets.dbt import DBT_ASSETS, attach_singular_tests, dbt_project
 from pipelines.command_line.progress import STAGE_LABELS, prune_run_logs, run_output
 from pipelines.command_line.run_refresh import planned_per_step, user_message
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, use_render_cache
 
 CLI = Path(sys.executable).parent / "bildungsmonitor"
 LATE_FILE = Path("ba") / "arbeitslose_2025.xlsx"
@@ -230,8 +230,11 @@ def _run_log(result: subprocess.CompletedProcess) -> Path:
 
 
 @pytest.fixture(scope="module")
-def first_refresh(tmp_path_factory) -> tuple[Path, dict[str, str], subprocess.CompletedProcess]:
+def first_refresh(
+    tmp_path_factory, shared_render_cache: Path
+) -> tuple[Path, dict[str, str], subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("refresh_output")
+    use_render_cache(tmp / "warehouse", shared_render_cache)
     inbox = tmp / "inbox"
     shutil.copytree(SAMPLE, inbox)
     (inbox / LATE_FILE).unlink()  # delivered later: the verbose test's partial run

@@ -47,7 +47,7 @@ from pipelines.ingest.tidy import ParsedFile
 from pipelines.report.changelog import compare_sites
 from pipelines.resources import WarehouseResource
 from quality.quality_report import write_quality_report
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, use_render_cache
 
 LEAVERS = RawTable("itnrw", "abgaenger", "test", labels=("abschlussart",))
 REGISTER = RawTable("schulen", "schulen", "test")
@@ -499,12 +499,13 @@ def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def revised(tmp_path_factory):
+def revised(tmp_path_factory, shared_render_cache):
     """Refresh and publish the sample; deliver a revised table and an updated register;
     refresh and publish again."""
     from pipelines.publishing.web_root import publish_site
 
     tmp = tmp_path_factory.mktemp("revisions")
+    use_render_cache(tmp / "warehouse", shared_render_cache)
     inbox = tmp / "inbox"
     shutil.copytree(SAMPLE, inbox)
     env = dict(os.environ)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from quality.sdc.downloads import read_download
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, use_render_cache
 from tests.disclosure_attack import (
     DIMS,
     Downloads,
@@ -323,10 +323,11 @@ def test_the_attacker_reads_what_the_pages_show(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def strict_site(tmp_path_factory) -> Path:
+def strict_site(tmp_path_factory, shared_render_cache: Path) -> Path:
     """The real pipeline on the bundled sample with stricter thresholds, in a temporary
     folder (the repository's warehouse and site are not touched)."""
     tmp = tmp_path_factory.mktemp("strict")
+    use_render_cache(tmp / "warehouse", shared_render_cache)
     shutil.copytree(SAMPLE, tmp / "inbox")
     env = dict(os.environ) | STRICT
     env.update(
