@@ -142,35 +142,24 @@ def _copy(released: Path, tmp_path: Path) -> Path:
     return target
 
 
-AFTER_THE_MARTS = {
+BEFORE_THE_MARTS = (
+    "after:inbox",
+    "after:raw_tables",
+    "after:bildungsmonitor_dbt_assets",
+    "after:mart_checks",
+)
+AFTER_THE_MARTS = (
     "after:geheimhaltung",
     "after:published_dbt_assets",
     "after:report_site",
-    "release:before-move",
-    "release:before-switch",
-    "release:after-switch",
-}
+)
+IN_THE_RELEASE = ("release:before-move", "release:before-switch", "release:after-switch")
 STRICTER = {"BILDUNGSMONITOR_MIN_COUNT": "10", "BILDUNGSMONITOR_MIN_DENOMINATOR": "20"}
 """Disclosure thresholds above the defaults (as in ``test_suppression_consistency``)."""
 
 
-@pytest.mark.parametrize(
-    "point",
-    [
-        # every step boundary of the job …
-        "after:inbox",
-        "after:raw_tables",
-        "after:bildungsmonitor_dbt_assets",
-        "after:mart_checks",
-        "after:geheimhaltung",
-        "after:published_dbt_assets",
-        "after:report_site",
-        # … and inside the release
-        "release:before-move",
-        "release:before-switch",
-        "release:after-switch",
-    ],
-)
+# every step boundary of the job and the points inside the release
+@pytest.mark.parametrize("point", [*BEFORE_THE_MARTS, *AFTER_THE_MARTS, *IN_THE_RELEASE])
 def test_a_killed_refresh_leaves_one_consistent_release(
     released: Path, tmp_path: Path, point: str
 ) -> None:
@@ -181,8 +170,9 @@ def test_a_killed_refresh_leaves_one_consistent_release(
     # the killed run: a full refresh for the step boundaries before the disclosure step; for
     # the later ones a changed disclosure threshold, which runs only the published layer, the
     # report and the release (the same kill, without rebuilding the marts each time)
-    killed_env = {**env, **STRICTER} if point in AFTER_THE_MARTS else env
-    args = ("refresh",) if point in AFTER_THE_MARTS else ("refresh", "--full")
+    later = point not in BEFORE_THE_MARTS
+    killed_env = {**env, **STRICTER} if later else env
+    args = ("refresh",) if later else ("refresh", "--full")
     process = _start_paused(killed_env, point, *args)
     _kill_group(process)
 
