@@ -187,3 +187,36 @@ def test_sample_names_round_trip_through_the_40_character_fields():
         "Private staatlich anerkannte Ersatzschule Beispiel-Gymnasium (fiktiv)",
     ):
         assert schulregister.join_name(*sample.split_name(text)) == text
+
+
+ALKIS = (
+    REAL.parent / "geo" / "krefeld-stadtgebiet-alkis" / "ALKIS_ADV_SHAPE_Krefeld_VERWALT_EINH.json"
+)
+
+
+@needs_real
+@pytest.mark.skipif(not ALKIS.is_file(), reason="../shared/realdata absent")
+def test_the_63_krefeld_schools_lie_inside_the_real_city_outline(real):
+    """The school guides put every school on the city map: the register's UTM32 coordinates,
+    converted to WGS84, must fall inside Krefeld's cadastral outline (3,337 vertices), not
+    only inside its bounding box."""
+    import json
+
+    from matplotlib.path import Path as Polygon
+
+    outline = json.loads(ALKIS.read_text(encoding="utf-8"))
+    (feature,) = outline["features"]
+    ring = feature["geometry"]["coordinates"][0]
+    krefeld = real.frame[real.frame["gemeindeschluessel"] == KREFELD]
+    assert len(krefeld) == 63
+    assert krefeld[["lat", "lon"]].notna().all().all()
+    inside = Polygon(ring).contains_points(krefeld[["lon", "lat"]].to_numpy(float))
+    assert inside.all(), krefeld.loc[~inside, ["schulnummer", "name", "lat", "lon"]]
+    # and the test can fail: a school of the neighbouring Kreis Viersen is outside
+    viersen = real.frame[real.frame["gemeindeschluessel"].str.startswith("05166")]
+    assert (
+        len(viersen)
+        and not Polygon(ring)
+        .contains_points(viersen[["lon", "lat"]].dropna().to_numpy(float))
+        .any()
+    )
