@@ -153,7 +153,7 @@ class Workbook:
         """One column's cells, prepared column-wise: a float is written as a number in the
         column's format (number styles only), a str as text — in ``@`` if it is a key or
         looks like a number or a formula —, None stays empty."""
-        number = self._formats.get(style)
+        number = self._formats[style] if style in NUMBER_FORMATS else None  # not KEY/HEADER
         key = self._formats[KEY]
         values: list[Any] = series.astype(object).tolist()
         formats: list[Any] = [None] * len(values)

@@ -276,3 +276,19 @@ def test_workbook_rounds_like_the_pages(bm: ModuleType, workbook: tuple[Path, in
     assert (row[at["Wert"]], row[at["Zähler"]], row[at["Nenner"]]) == (8.1, 174, 2161)
     frame = pd.DataFrame(rows, columns=header)
     assert "männlich" in set(frame["Geschlecht"]) and "maennlich" not in set(frame["Geschlecht"])
+
+
+def test_a_number_in_a_key_column_is_written_as_text(bm: ModuleType, tmp_path: Path) -> None:
+    """A key delivered as a number (5114) stays a text cell in ``@``, never a number."""
+    import bm_xlsx
+
+    path = tmp_path / "k.xlsx"
+    frame = pd.DataFrame({"k": [5114, "05"], "n": [3, None]}, dtype=object)
+    with bm_xlsx.Workbook(path) as book:
+        book.add_sheet("t", ["k", "n"], [(frame, [bm_xlsx.KEY, bm_xlsx.INTEGER])], widths=[9, 9])
+    sheet = openpyxl.load_workbook(path)["t"]
+    assert [(c.value, c.data_type, c.number_format) for c in sheet["A"][1:]] == [
+        ("5114", "s", "@"),
+        ("05", "s", "@"),
+    ]
+    assert [(c.value, c.data_type) for c in sheet["B"][1:]] == [(3, "n"), (None, "n")]
