@@ -110,6 +110,22 @@ VALID: dict[str, list[list[str]]] = {
         ["2017/18", "012345", "20", "25"],
         ["2017/18", "012345", "sonstige", "2"],
     ],
+    "schulprofil": [
+        ["schuljahr", "schulnummer", "ganztag", "ganztag_bis", "fremdsprachen", "profil",
+         "gemeinsames_lernen", "zuege", "anmeldung_von", "anmeldung_bis",
+         "tag_der_offenen_tuer", "barrierefrei", "abschluesse", "oberstufe",
+         "zweite_fremdsprache_ab", "hinweise"],
+        ["2026/27", "012345", "OGS", "16:00", "Englisch", "Musik", "ja", "3", "02.11.2025",
+         "13.11.2025", "24.10.2025", "teilweise", "", "", "", "Geburtsurkunde mitbringen"],
+        ["2026/27", "023456", "gebunden", "15:30", "Englisch, Französisch, Latein", "MINT",
+         "nein", "5", "23.02.2026", "27.02.2026", "", "ja", "ESA, MSA, FHR, AHR", "eigene",
+         "6", ""],
+    ],
+    "anmeldungen": [
+        ["schuljahr", "schulnummer", "aufnahmekapazitaet", "anmeldungen", "aufnahmen"],
+        ["2025/26", "012345", "75", "81", "75"],
+        ["2025/26", "023456", "140", "118", "118"],
+    ],
 }  # fmt: skip
 
 # The tidy table's dimension columns per template: the contract dbt staging relies on.
@@ -123,11 +139,18 @@ DIMENSIONS = {
     "fehlzeiten": ["schulnummer", "jahrgang", "merkmal"],
     "abgaenger": ["schulnummer", "abschlussart", "geschlecht"],
     "uebergaenge": ["schulnummer", "schulform_ziel"],
+    "schulprofil": ["schulnummer", "ganztag", "ganztag_bis", "fremdsprachen", "profil",
+                    "gemeinsames_lernen", "zuege", "anmeldung_von", "anmeldung_bis",
+                    "tag_der_offenen_tuer", "barrierefrei", "abschluesse", "oberstufe",
+                    "zweite_fremdsprache_ab", "hinweise"],
+    "anmeldungen": ["schulnummer", "merkmal"],
 }  # fmt: skip
 TIDY_ROWS = {"schulen": 2, "schueler": 14, "schulformwechsel": 2, "wiederholer": 3,
-             "fehlzeiten": 4, "abgaenger": 2, "uebergaenge": 2}  # fmt: skip
+             "fehlzeiten": 4, "abgaenger": 2, "uebergaenge": 2, "schulprofil": 2,
+             "anmeldungen": 6}  # fmt: skip
 VALUE_SUM = {"schulen": 0, "schueler": 30 + 13 + 4 + 1 + 1 + 1, "schulformwechsel": 2,
-             "wiederholer": 83, "fehlzeiten": 3481, "abgaenger": 37, "uebergaenge": 27}  # fmt: skip
+             "wiederholer": 83, "fehlzeiten": 3481, "abgaenger": 37, "uebergaenge": 27,
+             "schulprofil": 0, "anmeldungen": 75 + 81 + 75 + 140 + 118 + 118}  # fmt: skip
 
 
 def _write(tmp_path: Path, name: str, fmt: str, rows: list[list[object]]) -> Path:
@@ -702,3 +725,36 @@ def test_random_cells_in_a_workbook(tmp_path: Path, name: str, rows: list[list[o
     path = tmp_path / "cells.xlsx"
     workbook.save(path)
     _parse_or_ingest_error(path)
+
+
+# --------------------------------------------------------------------------------------------
+# The school guides' templates (issue 20): codes, dates and the consistency rules
+# --------------------------------------------------------------------------------------------
+
+
+def test_school_profile_codes_and_dates_are_normalised(tmp_path: Path) -> None:
+    frame = schulen.parse(_write(tmp_path, "schulprofil", "xlsx", VALID["schulprofil"])).frame
+    first, second = frame.sort_values("schulnummer").to_dict("records")
+    assert (first["ganztag"], first["gemeinsames_lernen"], first["barrierefrei"]) == (
+        "ogs",
+        "ja",
+        "teilweise",
+    )
+    assert (first["anmeldung_von"], first["anmeldung_bis"]) == ("2025-11-02", "2025-11-13")
+    assert second["oberstufe"] == "eigene" and second["zweite_fremdsprache_ab"] == "6"
+    assert set(frame["period"]) == {"2026/27"}
+
+
+def test_more_admissions_than_registrations_names_row_and_rule(tmp_path: Path) -> None:
+    rows = [r[:] for r in VALID["anmeldungen"]]
+    rows[2][4] = "119"  # 118 registrations, 119 admitted
+    message = _raises(_write(tmp_path, "anmeldungen", "csv", rows))
+    assert "row 3" in message and "aufnahmen ≤ anmeldungen" in message
+
+
+def test_an_unknown_all_day_offer_names_the_allowed_codes(tmp_path: Path) -> None:
+    rows = [r[:] for r in VALID["schulprofil"]]
+    rows[1][2] = "ganztags irgendwie"
+    message = _raises(_write(tmp_path, "schulprofil", "csv", rows))
+    assert "row 2, column 'ganztag'" in message
+    assert "allowed: ogs, gebunden, teilgebunden, halbtag" in message

@@ -310,6 +310,34 @@ _ABSCHLUSS_ALIASES = {
     "H": "fhr", "J": "fhr", "K": "ahr", "M": "foerderschule", "V": "foerderschule",
 }  # fmt: skip
 
+GANZTAG: dict[str, str] = {
+    "ogs": "Offene Ganztagsschule (OGS)",
+    "gebunden": "gebundener Ganztag",
+    "teilgebunden": "teilgebundener Ganztag",
+    "halbtag": "kein Ganztag (Halbtagsschule, ggf. Betreuung)",
+}
+_GANZTAG_ALIASES = {"OGS": "ogs", "offen": "ogs", "offener Ganztag": "ogs",
+                    "gebundener Ganztag": "gebunden", "GGT": "gebunden",
+                    "teilgebundener Ganztag": "teilgebunden", "kein": "halbtag",
+                    "nein": "halbtag"}  # fmt: skip
+
+JA_NEIN: dict[str, str] = {"ja": "ja", "nein": "nein"}
+_JA_NEIN_ALIASES = {"j": "ja", "x": "ja", "1": "ja", "n": "nein", "0": "nein"}
+
+BARRIEREFREI: dict[str, str] = {
+    "ja": "barrierefrei",
+    "teilweise": "teilweise barrierefrei",
+    "nein": "nicht barrierefrei",
+}
+_BARRIEREFREI_ALIASES = {"j": "ja", "teilw.": "teilweise", "n": "nein"}
+
+OBERSTUFE: dict[str, str] = {
+    "eigene": "eigene gymnasiale Oberstufe",
+    "kooperation": "Oberstufe in Kooperation mit einer anderen Schule",
+    "keine": "keine Oberstufe",
+}
+_OBERSTUFE_ALIASES = {"ja": "eigene", "Kooperation": "kooperation", "nein": "keine"}
+
 # --- reusable columns --------------------------------------------------------------------
 
 
@@ -604,6 +632,90 @@ UEBERGAENGE = Template(
     ),
 )  # fmt: skip
 
+SCHULPROFIL = Template(
+    name="schulprofil",
+    version="v1",
+    title="Schulprofil für die Schulwegweiser",
+    description=(
+        "Was Eltern vor der Anmeldung wissen wollen, je Schule für das Schuljahr, für das "
+        "angemeldet wird: Ganztag, Sprachen, Profil, Gemeinsames Lernen, Zügigkeit, "
+        "Anmeldezeitraum, Tag der offenen Tür, Barrierefreiheit; für weiterführende Schulen "
+        "auch Abschlüsse, Oberstufe und zweite Fremdsprache. Name, Anschrift, Kontakt und Lage "
+        "kommen aus dem Schulverzeichnis des Ministeriums, nicht aus dieser Vorlage. Keine "
+        "Messwerte."
+    ),
+    columns=(
+        _schuljahr("Schuljahr, für das angemeldet wird (Einschulung bzw. Klasse 5)"),
+        _schulnummer("Schulnummer der Schule (amtlich, 6-stellig)"),
+        Column("ganztag", Kind.CODE, Role.ATTRIBUTE, "Ganztagsangebot",
+               aliases=("Ganztagsangebot", "Ganztag/OGS", "Betreuung"),
+               codes=GANZTAG, code_aliases=_GANZTAG_ALIASES),
+        Column("ganztag_bis", Kind.TEXT, Role.ATTRIBUTE,
+               "Ende des Ganztags an Schultagen (Uhrzeit wie 16:00)", required=False,
+               aliases=("Ganztag bis", "Betreuung bis", "Ende Ganztag")),
+        Column("fremdsprachen", Kind.TEXT, Role.ATTRIBUTE,
+               "Fremdsprachen im Unterricht, durch Komma getrennt (z. B. Englisch, Französisch)",
+               aliases=("Sprachen", "Fremdsprachenangebot")),
+        Column("profil", Kind.TEXT, Role.ATTRIBUTE,
+               "Profil und Schwerpunkte (z. B. MINT, Musik, bilingual), kurz", required=False,
+               aliases=("Schwerpunkte", "Schulprofil", "Profil/Schwerpunkt")),
+        Column("gemeinsames_lernen", Kind.CODE, Role.ATTRIBUTE,
+               "Schule des Gemeinsamen Lernens (Inklusion)",
+               aliases=("Gemeinsames Lernen", "GL", "Inklusion"),
+               codes=JA_NEIN, code_aliases=_JA_NEIN_ALIASES),
+        Column("zuege", Kind.INTEGER, Role.ATTRIBUTE,
+               "Zügigkeit: Klassen je Jahrgang (Eingangsklassen)",
+               aliases=("Zügigkeit", "Klassen je Jahrgang", "Eingangsklassen"),
+               minimum=1, maximum=12),
+        Column("anmeldung_von", Kind.DATE, Role.ATTRIBUTE, "erster Tag der Anmeldung",
+               aliases=("Anmeldung ab", "Anmeldezeitraum von", "Anmeldebeginn")),
+        Column("anmeldung_bis", Kind.DATE, Role.ATTRIBUTE, "letzter Tag der Anmeldung",
+               aliases=("Anmeldung bis", "Anmeldezeitraum bis", "Anmeldeschluss")),
+        Column("tag_der_offenen_tuer", Kind.DATE, Role.ATTRIBUTE, "Tag der offenen Tür",
+               required=False, aliases=("Tag der offenen Tür", "Infotag", "offene Tür")),
+        Column("barrierefrei", Kind.CODE, Role.ATTRIBUTE, "Barrierefreiheit des Gebäudes",
+               aliases=("Barrierefreiheit", "barrierefreies Gebäude"),
+               codes=BARRIEREFREI, code_aliases=_BARRIEREFREI_ALIASES),
+        Column("abschluesse", Kind.TEXT, Role.ATTRIBUTE,
+               "weiterführende Schulen: mögliche Abschlüsse, durch Komma getrennt",
+               required=False, aliases=("Abschlüsse", "Schulabschlüsse")),
+        Column("oberstufe", Kind.CODE, Role.ATTRIBUTE,
+               "weiterführende Schulen: gymnasiale Oberstufe", required=False,
+               aliases=("Sekundarstufe II", "gymnasiale Oberstufe"),
+               codes=OBERSTUFE, code_aliases=_OBERSTUFE_ALIASES),
+        Column("zweite_fremdsprache_ab", Kind.INTEGER, Role.ATTRIBUTE,
+               "weiterführende Schulen: zweite Fremdsprache ab Klasse", required=False,
+               aliases=("2. Fremdsprache ab", "zweite Fremdsprache ab Klasse"),
+               minimum=5, maximum=11),
+        Column("hinweise", Kind.TEXT, Role.ATTRIBUTE,
+               "Hinweise für Eltern: Unterlagen zur Anmeldung, Einzugsbereich, Besonderes",
+               required=False, aliases=("Hinweise für Eltern", "Bemerkungen", "Unterlagen")),
+    ),
+    checks=(Differs("anmeldung_von", "tag_der_offenen_tuer"),),
+)  # fmt: skip
+
+ANMELDUNGEN = Template(
+    name="anmeldungen",
+    version="v1",
+    title="Anmeldungen und Aufnahmekapazität",
+    description=(
+        "Anmeldungen, Aufnahmekapazität (Plätze in den Eingangsklassen) und Aufnahmen je "
+        "Schule und Schuljahr der Aufnahme: Einschulungen an Grundschulen, Klasse 5 an "
+        "weiterführenden Schulen. Zahlen von Anmeldungen, keine Schülerdaten; veröffentlicht "
+        "wird je Schule und Jahr."
+    ),
+    columns=(
+        _schuljahr("Schuljahr der Aufnahme"),
+        _schulnummer("Schulnummer der aufnehmenden Schule"),
+        _count("aufnahmekapazitaet", "Plätze in den Eingangsklassen",
+               "Aufnahmekapazität", "Kapazität", "Plätze"),
+        _count("anmeldungen", "Anmeldungen (Erstwunsch)", "Anmeldungen Erstwunsch",
+               "Anzahl Anmeldungen"),
+        _count("aufnahmen", "aufgenommene Kinder", "Aufnahmen", "aufgenommen"),
+    ),
+    checks=(SumAtMost(("aufnahmen",), "anmeldungen"),),
+)  # fmt: skip
+
 TEMPLATES: tuple[Template, ...] = (
     SCHULEN,
     SCHUELER,
@@ -612,6 +724,8 @@ TEMPLATES: tuple[Template, ...] = (
     FEHLZEITEN,
     ABGAENGER,
     UEBERGAENGE,
+    SCHULPROFIL,
+    ANMELDUNGEN,
 )
 """Every template in every version the parser accepts."""
 
