@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from pipelines.sample import schulen_tables as tables
 from pipelines.sample.schulen_register import School, build_register, plz, school_years
 from pipelines.sample.schulen_wechsel import schulformwechsel
+from pipelines.sample.schulen_wegweiser import anmeldungen, guide_year, schulprofil
 
 SUBDIR = "schulen"
 STAND = dt.date(2024, 10, 15)
@@ -73,6 +74,8 @@ LEGACY_HEADERS: dict[str, dict[str, str]] = {
                   "abgaenger": "Abgänger/innen"},
     "uebergaenge": {"schulnummer": "Schul-Nr.", "schulform_ziel": "aufnehmende Schulform",
                     "schueler": "Übergänge"},
+    "anmeldungen": {"schulnummer": "Schul-Nr.", "aufnahmekapazitaet": "Aufnahmekapazität",
+                    "anmeldungen": "Anmeldungen Erstwunsch", "aufnahmen": "Aufnahmen"},
 }  # fmt: skip
 """Column names of the surveys before template v1 (each is a documented alias)."""
 
@@ -82,7 +85,7 @@ COUNT_COLUMNS = frozenset(
         "foerderbedarf_sprache", "foerderbedarf_emotionale_soziale_entwicklung",
         "foerderbedarf_sonstige", "wiederholer_nicht_versetzt", "wiederholer_freiwillig",
         "stunden_entschuldigt", "stunden_unentschuldigt", "schueler_ueber_schwellenwert",
-        "abgaenger",
+        "abgaenger", "aufnahmekapazitaet", "anmeldungen", "aufnahmen",
     }
 )  # fmt: skip
 
@@ -94,6 +97,8 @@ TITLES = {
     "fehlzeiten": "Fehlzeiten",
     "abgaenger": "Abgängerinnen und Abgänger nach Abschluss",
     "uebergaenge": "Übergänge Grundschule - Sekundarstufe I",
+    "anmeldungen": "Anmeldungen und Aufnahmekapazität",
+    "schulprofil": "Schulprofil für die Schulwegweiser",
 }
 
 
@@ -112,6 +117,8 @@ def sample_tables(register: tuple[School, ...] | None = None) -> dict[str, pd.Da
         "fehlzeiten": tables.fehlzeiten(register, pupils),
         "abgaenger": tables.abgaenger(register, pupils),
         "uebergaenge": tables.uebergaenge(register, pupils),
+        "anmeldungen": anmeldungen(register, pupils),
+        "schulprofil": schulprofil(register, pupils),
     }
 
 
@@ -157,6 +164,8 @@ def write_sample(out_dir: Path) -> list[Path]:
             data["schulen"],
         )
     ]
+    year, label = guide_year()  # the guides' profile: one file, for the coming school year
+    written.append(_write_year(target, "schulprofil", year, label, data.pop("schulprofil")))
     for name, frame in data.items():
         if name == "schulen":
             continue
