@@ -38,15 +38,22 @@ def text() -> pa.Column:
     return pa.Column(str, nullable=False)
 
 
-def _periods_in_range(periods: pd.Series) -> pd.Series:
+def _periods_in_range(periods: pd.Series, school_years_ahead: int = 0) -> pd.Series:
     """Each period within the catalogue's range (each distinct value checked once)."""
-    inside = {p: period_problem(p) is None for p in periods.dropna().unique()}
+    inside = {
+        p: period_problem(p, school_years_ahead=school_years_ahead) is None
+        for p in periods.dropna().unique()
+    }
     return periods.map(inside).fillna(True).astype(bool)
 
 
 PERIOD_IN_RANGE = pa.Check(
     _periods_in_range,
     name=f"period between {EARLIEST_YEAR} and today (no future school year, year, month or date)",
+)
+NEXT_SCHOOL_YEAR_IN_RANGE = pa.Check(
+    lambda periods: _periods_in_range(periods, school_years_ahead=1),
+    name=f"school year between {EARLIEST_YEAR} and the next one (the one parents register for)",
 )
 
 
@@ -58,6 +65,7 @@ def tidy_schema(
     *,
     key: list[str] | None = None,
     value_required: bool = True,
+    next_school_year: bool = False,
 ) -> pa.DataFrameSchema:
     columns = {
         "source": pa.Column(str, pa.Check.eq(source)),
@@ -65,7 +73,12 @@ def tidy_schema(
         "region_key": pa.Column(str, pa.Check.str_matches(REGION_KEY), nullable=False),
         "region_name": pa.Column(str, nullable=True),
         "period": pa.Column(
-            str, [pa.Check.str_matches(period_pattern), PERIOD_IN_RANGE], nullable=False
+            str,
+            [
+                pa.Check.str_matches(period_pattern),
+                NEXT_SCHOOL_YEAR_IN_RANGE if next_school_year else PERIOD_IN_RANGE,
+            ],
+            nullable=False,
         ),
         **dimensions,
         "value": pa.Column(float, pa.Check.ge(0), nullable=True),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipelines.ingest import schulregister
+from pipelines.ingest import schulen_templates, schulregister
 from pipelines.ingest.errors import Problem
 from quality.raw_schema_parts import (
     ALTERSGRUPPEN,
@@ -170,6 +170,30 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "schulform_ziel": codes(*SCHULFORMEN, "sonstige"),
         },
     ),
+    "schulen__schulprofil": tidy_schema(
+        "schulen__schulprofil", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "ganztag": codes(*schulen_templates.GANZTAG),
+            "fremdsprachen": text(),
+            "gemeinsames_lernen": codes(*schulen_templates.JA_NEIN),
+            "zuege": pa.Column(str, pa.Check.str_matches(r"^\d{1,2}$")),
+            "anmeldung_von": pa.Column(str, pa.Check.str_matches(DATE)),
+            "anmeldung_bis": pa.Column(str, pa.Check.str_matches(DATE)),
+            "barrierefrei": codes(*schulen_templates.BARRIEREFREI),
+        },
+        key=["period", "schulnummer"],
+        value_required=False,
+        next_school_year=True,
+    ),
+    "schulen__anmeldungen": tidy_schema(
+        "schulen__anmeldungen", "schulen", SCHOOL_YEAR,
+        {
+            "schulnummer": pa.Column(str, pa.Check.str_matches(SCHULNUMMER)),
+            "merkmal": codes("aufnahmekapazitaet", "anmeldungen", "aufnahmen"),
+        },
+        next_school_year=True,
+    ),
     # The state's school register (MSB NRW open data schuldaten.csv): one row per school.
     "msb__schulverzeichnis": tidy_schema(
         "msb__schulverzeichnis", "msb", DATE,
@@ -178,6 +202,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "name": text(),
             "schulform": codes(*schulregister.SCHULFORMEN),
             "plz": pa.Column(str, pa.Check.str_matches(r"^\d{5}$"), nullable=True),
+            "telefon": pa.Column(str, nullable=True),
+            "email": pa.Column(str, nullable=True),
+            "homepage": pa.Column(str, nullable=True),
             "rechtsform": codes("oeffentlich", "privat"),
             "gemeindeschluessel": pa.Column(str, pa.Check.str_matches(r"^05\d{6}$")),
             "schulbetriebsschluessel": pa.Column(str, pa.Check.str_matches(r"^\d{1,9}$")),

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from pipelines.ingest import schulen
 from pipelines.ingest.errors import IngestError
+from pipelines.ingest.periods import current_school_year
 from pipelines.ingest.schulen_templates import (
     DOC_PATH,
     TEMPLATES,
@@ -758,3 +759,25 @@ def test_an_unknown_all_day_offer_names_the_allowed_codes(tmp_path: Path) -> Non
     message = _raises(_write(tmp_path, "schulprofil", "csv", rows))
     assert "row 2, column 'ganztag'" in message
     assert "allowed: ogs, gebunden, teilgebunden, halbtag" in message
+
+
+def test_a_profile_may_name_the_next_school_year_but_not_the_one_after(tmp_path: Path) -> None:
+    """Parents register for the coming school year: its profile arrives before it begins."""
+    start = int(current_school_year(dt.date.today())[:4])
+    rows = [r[:] for r in VALID["schulprofil"]]
+    for row in rows[1:]:
+        row[0] = f"{start + 1}/{(start + 2) % 100:02d}"
+    frame = schulen.parse(_write(tmp_path, "schulprofil", "csv", rows)).frame
+    assert set(frame["period"]) == {rows[1][0]}
+
+    rows[2][0] = f"{start + 2}/{(start + 3) % 100:02d}"
+    message = _raises(_write(tmp_path, "schulprofil", "csv", rows))
+    assert "row 3, column 'schuljahr'" in message and "liegt in der Zukunft" in message
+
+
+def test_the_other_templates_refuse_the_next_school_year(tmp_path: Path) -> None:
+    start = int(current_school_year(dt.date.today())[:4])
+    rows = [r[:] for r in VALID["uebergaenge"]]
+    rows[1][0] = f"{start + 1}/{(start + 2) % 100:02d}"
+    message = _raises(_write(tmp_path, "uebergaenge", "csv", rows))
+    assert "row 2, column 'schuljahr'" in message and "liegt in der Zukunft" in message

@@ -264,6 +264,66 @@ def test_bad_file_fails_the_run_and_leaves_report_and_warehouse_as_they_were(ref
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_before
 
 
+# ------------------------------------------------------- the school guides' input (issue 20)
+
+PROFILE = Path("schulen") / "schulprofil_2025-26.xlsx"
+REGISTER = Path("msb") / "schuldaten.csv"
+
+
+def _closed_school(register: Path) -> str:
+    """A Schulnummer the sample's state register lists as closed (key 9) in Krefeld."""
+    for line in register.read_text(encoding="utf-8").splitlines():
+        if '"05114000";"9"' in line:
+            return line.split(";")[0].strip('"')
+    raise AssertionError("the sample register lists no closed school")
+
+
+def _break_profile(path: Path, case: str, closed: str) -> tuple[str, str]:
+    """Change the profile's second school as ``case`` says; the column and text to expect."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["Daten"]
+    header = [c.value for c in sheet[1]]
+    row = 3  # the second school
+    if case == "unknown_school":
+        sheet.cell(row, header.index("schulnummer") + 1, "999999")
+        expected = ("schulnummer", "nicht im Schulverzeichnis")
+    elif case == "closed_school":
+        sheet.cell(row, header.index("schulnummer") + 1, closed)
+        expected = ("schulnummer", "nicht in Betrieb")
+    elif case == "date_in_the_past":  # last year's campaign, copied and not updated
+        cell = sheet.cell(row, header.index("anmeldung_von") + 1)
+        cell.value = cell.value.replace(year=cell.value.year - 1)
+        expected = ("anmeldung_von", "nicht in der Anmeldezeit")
+    else:  # duplicate_schulnummer
+        first = sheet.cell(2, header.index("schulnummer") + 1).value
+        sheet.cell(row, header.index("schulnummer") + 1, first)
+        expected = ("schuljahr, schulnummer", "duplicate key")
+    book.save(path)
+    return expected
+
+
+@pytest.mark.parametrize(
+    "case", ["unknown_school", "closed_school", "date_in_the_past", "duplicate_schulnummer"]
+)
+def test_a_bad_school_profile_fails_the_run_naming_file_and_column(refreshed, tmp_path, case):
+    tmp, env = refreshed
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE, inbox)
+    column, text = _break_profile(inbox / PROFILE, case, _closed_school(inbox / REGISTER))
+    site_before = _tree_digest(tmp / "site")
+    warehouse = tmp / "warehouse" / "bm.duckdb"
+    warehouse_before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+
+    result = _refresh(env | {"BILDUNGSMONITOR_DATA_DIR": str(inbox)})
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert PROFILE.name in output and f"column '{column}'" in output, output[-3000:]
+    assert text in output and "row " in output
+    assert _tree_digest(tmp / "site") == site_before
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_before
+
+
 # ------------------------------------------------------------------ the quality gate (issue 6)
 
 

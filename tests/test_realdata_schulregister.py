@@ -17,6 +17,7 @@ from quality.raw_schemas import validate_tidy
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "msb-nrw-schuldaten"
 SCHULDATEN = REAL / "schuldaten.csv"
+COLUMNS = list(schulregister.COLUMNS_2021)
 SAMPLE = paths.REPO_ROOT / "data" / "sample" / "msb" / "schuldaten.csv"
 KREFELD = "05114000"
 KREFELD_BOX = {"lat": (51.27, 51.42), "lon": (6.47, 6.70)}
@@ -78,6 +79,41 @@ def test_hyphenated_words_are_joined(real):
     assert any("Grafik- und Mediendesign" in n for n in names)
     # a dash: "Regenbogenschule -" | "Gemeinschaftsgrundschule …"
     assert any(n.startswith("Regenbogenschule - Gemeinschaftsgrundschule") for n in names)
+
+
+@needs_real
+def test_contact_fields_are_kept(real):
+    """The school guides give every school's telephone, e-mail and homepage."""
+    school = real.frame.set_index("schulnummer").loc["100128"]
+    assert school["telefon"] == "02151 311661"  # Telefonvorwahl "02151", Telefon "311661"
+    assert school["email"] == "100128@schule.nrw.de"
+    assert school["homepage"] == "http://www.schuleamstadtparkfischeln.de/"
+    krefeld = real.frame[real.frame["gemeindeschluessel"] == KREFELD]
+    assert len(krefeld) == 63
+    assert krefeld["telefon"].notna().all() and krefeld["email"].notna().all()
+    assert (krefeld["telefon"].str.strip() != "").all()
+    assert (krefeld["email"].str.strip() != "").all()
+
+
+def test_telefon_joins_vorwahl_and_number_and_empty_is_none(tmp_path):
+    records = sample.rows()[:3]
+    at = {name: COLUMNS.index(name) for name in ("Telefonvorwahl", "Telefon", "E-Mail", "Homepage")}
+    records[0][at["Telefonvorwahl"]], records[0][at["Telefon"]] = " 02151 ", " 31  16 61 "
+    records[1][at["Telefonvorwahl"]], records[1][at["Telefon"]] = "02151", ""
+    records[1][at["E-Mail"]], records[1][at["Homepage"]] = " ", ""
+    records[2][at["Telefonvorwahl"]], records[2][at["Telefon"]] = "", "311661"
+    records[2][at["E-Mail"]] = "keine Adresse"  # malformed, but the register must load
+    lines = ["sep=;", ";".join(COLUMNS) + ";", *(sample._quoted(r) for r in records)]
+    path = tmp_path / "schuldaten.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = schulregister.parse(path).frame
+    assert frame["telefon"].tolist()[0] == "02151 31 16 61"
+    assert pd.isna(frame["telefon"].iloc[1])
+    assert frame["telefon"].iloc[2] == "311661"
+    assert pd.isna(frame["email"].iloc[1]) and pd.isna(frame["homepage"].iloc[1])
+    assert frame["email"].iloc[2] == "keine Adresse"
+    for column in ("telefon", "email", "homepage"):
+        assert pd.api.types.is_string_dtype(frame[column]), column
 
 
 @pytest.mark.parametrize(
@@ -171,6 +207,18 @@ def test_sample_register_is_the_generated_file_and_parses():
     assert len(krefeld) == len(frame) - len(sample.NEIGHBOURS)
     assert krefeld["lat"].between(*KREFELD_BOX["lat"]).all()
     assert krefeld["lon"].between(*KREFELD_BOX["lon"]).all()
+
+
+def test_sample_contacts_can_belong_to_no_one(tmp_path):
+    """Vorwahl 02151 and a subscriber number starting with 0 (never assigned in Germany);
+    addresses under the reserved domain ``example``."""
+    path = tmp_path / "schuldaten.csv"
+    path.write_text(sample.render(), encoding="utf-8")
+    frame = schulregister.parse(path).frame
+    assert frame["telefon"].str.fullmatch(r"02151 0\d{5}").all()
+    assert (frame["email"] == frame["schulnummer"] + "@schulen.example").all()
+    assert (frame["homepage"] == "https://" + frame["schulnummer"] + ".schulen.example/").all()
+    assert frame["telefon"].is_unique
 
 
 def test_sample_names_round_trip_through_the_40_character_fields():

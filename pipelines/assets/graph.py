@@ -16,6 +16,7 @@ from pipelines.assets.mart_checks import mart_checks
 from pipelines.assets.published import disclosure_audit, geheimhaltung
 from pipelines.assets.raw import raw_tables
 from pipelines.assets.report import release, report_site
+from pipelines.assets.schulwegweiser import schulwegweiser_lage
 
 ASSETS = (
     inbox,
@@ -26,7 +27,7 @@ ASSETS = (
     report_site,
     release,
 )
-ASSET_CHECKS = (*mart_checks, disclosure_audit)
+ASSET_CHECKS = (*mart_checks, disclosure_audit, schulwegweiser_lage)
 
 
 def asset_keys() -> set[dg.AssetKey]:

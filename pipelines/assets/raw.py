@@ -39,6 +39,7 @@ from pipelines.ingest.supersede import (
 from pipelines.resources import WarehouseResource
 from quality.check_results import record_check_result
 from quality.raw_checks import raw_problems
+from quality.schulwegweiser import profile_problems
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,19 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable("schulen", "fehlzeiten", "Absenteeism (hours) per school and grade."),
     RawTable("schulen", "abgaenger", "Leavers per school by certificate and sex."),
     RawTable("schulen", "uebergaenge", "Transitions Grundschule → Sek I per Grundschule."),
+    # The school guides (issue 20): loaded when delivered, not required.
+    RawTable(
+        "schulen",
+        "schulprofil",
+        "What parents ask about a school, for the school year they register for.",
+        optional=True,
+    ),
+    RawTable(
+        "schulen",
+        "anmeldungen",
+        "Registrations, places and admissions per school and school year.",
+        optional=True,
+    ),
     # The social context (issue 18): loaded when delivered, not required.
     RawTable(
         "itnrw",
@@ -149,6 +163,8 @@ RAW_TABLES: tuple[RawTable, ...] = (
         "State school register (MSB NRW open data schuldaten.csv): the latest download only.",
     ),
 )
+PROFILE_TABLE = next(t for t in RAW_TABLES if t.name == "schulen__schulprofil")
+"""The school guides' profile: checked against the register after the step's tables."""
 
 
 def _quote(text: str) -> str:
@@ -364,6 +380,31 @@ def check_raw_table(
     return problems, rows
 
 
+def check_profile_against_register(con: duckdb.DuckDBPyConnection) -> list:
+    """The school guides' profile against the state register as loaded in this warehouse
+    (:mod:`quality.schulwegweiser`): after every table of the step is built, since the
+    register may be rebuilt in the same step."""
+    names = dict(con.execute(f"select sha256, original_name from {DELIVERIES_TABLE}").fetchall())
+    profile = con.execute(
+        f"select rowid as row_position, * from raw.{PROFILE_TABLE.name} order by rowid"
+    ).df()
+    profile.index = pd.Index(profile.pop("row_position"), name=None)
+    file_of_row = {i: names.get(sha, sha) for i, sha in profile["file_sha256"].items()}
+    loaded = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'msb__schulverzeichnis'"
+    ).fetchone()[0]
+    register = (
+        con.execute(
+            "select schulnummer, schulbetriebsschluessel, gemeindeschluessel "
+            "from raw.msb__schulverzeichnis"
+        ).df()
+        if loaded
+        else None
+    )
+    return profile_problems(profile, register, file_of_row)
+
+
 def _check_result(key: dg.AssetKey, problems: list, rows: int) -> dg.AssetCheckResult:
     metadata: dict[str, object] = {
         "rows": rows,
@@ -466,6 +507,10 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             raise dg.Failure(
                 "Lieferungen widersprechen sich; nichts wurde geladen.\n" + "\n".join(refused)
             )
+        if (guide := built.get(PROFILE_TABLE)) and guide.build.metadata.get(
+            "delivered"
+        ) is not False:
+            guide.problems.extend(check_profile_against_register(con))
         for table in selected:  # the bookkeeping in one thread: its tables are shared
             result = built[table]
             if result.build.fingerprint is not None:

@@ -41,6 +41,7 @@ STAGE_LABELS: Mapping[str, str] = {
     "geheimhaltung": "Geheimhaltung",
     "published_dbt_assets": "veröffentlichte Tabellen",
     "disclosure_audit": "Geheimhaltungsprüfung",
+    "schulwegweiser_lage": "Schulwegweiser: Lage",
     "report_site": "Bericht",
     "release": "Freigabe",
 }

@@ -27,9 +27,14 @@ def current_school_year(today: dt.date) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
-def period_problem(period: object, today: dt.date | None = None) -> str | None:
+def period_problem(
+    period: object, today: dt.date | None = None, *, school_years_ahead: int = 0
+) -> str | None:
     """Why ``period`` (mart form: ``2016/17``, ``2024``, ``2024-09``, ``2024-12-31``) lies outside
-    the range, or ``None`` when it is inside (or not a period form: other checks name that)."""
+    the range, or ``None`` when it is inside (or not a period form: other checks name that).
+
+    ``school_years_ahead``: how many school years after the running one a school year may be
+    (the school guides describe the school year parents register for: the next one)."""
     if not isinstance(period, str):
         return None
     today = today or dt.date.today()
@@ -41,8 +46,13 @@ def period_problem(period: object, today: dt.date | None = None) -> str | None:
         return f"Zeitraum {text} liegt vor {EARLIEST_YEAR}, dem ersten Jahr des Katalogs"
     if match := _SCHOOL_YEAR.match(text):
         running = current_school_year(today)
-        if int(match.group(1)) > int(running[:4]):
-            return f"Schuljahr {text} liegt in der Zukunft (laufendes Schuljahr: {running})"
+        if int(match.group(1)) > int(running[:4]) + school_years_ahead:
+            latest = int(running[:4]) + school_years_ahead
+            return (
+                f"Schuljahr {text} liegt in der Zukunft (laufendes Schuljahr: {running}"
+                + (f", spätestens {latest}/{(latest + 1) % 100:02d}" if school_years_ahead else "")
+                + ")"
+            )
     elif _YEAR.match(text):
         if year > today.year:
             return f"Jahr {text} liegt in der Zukunft (heute: {today:%d.%m.%Y})"

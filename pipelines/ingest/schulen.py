@@ -340,9 +340,16 @@ def _cast_schuljahr(col: Column, raw: object) -> _Cast:
         raise _CellProblem("school year must span two consecutive years, like 2016/17")
     _check_range(col, first, "school year must start between")
     school_year = f"{first}/{(first + 1) % 100:02d}"
-    if col.role is Role.PERIOD and (outside := period_problem(school_year)):
+    ahead = col.school_years_ahead
+    if col.role is Role.PERIOD and (
+        outside := period_problem(school_year, school_years_ahead=ahead)
+    ):
         raise _CellProblem(outside)
     return _Cast(school_year)
+
+
+def _outside(school_year: str, ahead: int) -> str | None:
+    return period_problem(school_year, school_years_ahead=ahead)
 
 
 def _digits(raw: object, length: int, what: str) -> _Cast:

@@ -68,6 +68,8 @@ class Column:
     code_aliases: Mapping[str, str] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
+    school_years_ahead: int = 0
+    """For the period column: school years after the running one that it may name."""
 
     @cached_property
     def code_lookup(self) -> dict[str, str]:
@@ -83,7 +85,8 @@ class Column:
         if self.codes is not None:
             return "einer von: " + ", ".join(f"{c} ({label})" for c, label in self.codes.items())
         if self.kind is Kind.SCHULJAHR:
-            return _KIND_RULES[self.kind]
+            ahead = "; auch das kommende Schuljahr" if self.school_years_ahead else ""
+            return _KIND_RULES[self.kind] + ahead
         if self.minimum is not None and self.maximum is not None:
             return f"{self.kind.value} von {_fmt(self.minimum)} bis {_fmt(self.maximum)}"
         if self.minimum is not None:
@@ -341,7 +344,7 @@ _OBERSTUFE_ALIASES = {"ja": "eigene", "Kooperation": "kooperation", "nein": "kei
 # --- reusable columns --------------------------------------------------------------------
 
 
-def _schuljahr(description: str = "Schuljahr der Angabe") -> Column:
+def _schuljahr(description: str = "Schuljahr der Angabe", *, ahead: int = 0) -> Column:
     return Column(
         "schuljahr",
         Kind.SCHULJAHR,
@@ -350,6 +353,7 @@ def _schuljahr(description: str = "Schuljahr der Angabe") -> Column:
         aliases=("SJ", "Schul-Jahr"),
         minimum=2000,
         maximum=2099,
+        school_years_ahead=ahead,
     )
 
 
@@ -645,7 +649,7 @@ SCHULPROFIL = Template(
         "Messwerte."
     ),
     columns=(
-        _schuljahr("Schuljahr, für das angemeldet wird (Einschulung bzw. Klasse 5)"),
+        _schuljahr("Schuljahr, für das angemeldet wird (Einschulung bzw. Klasse 5)", ahead=1),
         _schulnummer("Schulnummer der Schule (amtlich, 6-stellig)"),
         Column("ganztag", Kind.CODE, Role.ATTRIBUTE, "Ganztagsangebot",
                aliases=("Ganztagsangebot", "Ganztag/OGS", "Betreuung"),
@@ -705,7 +709,7 @@ ANMELDUNGEN = Template(
         "wird je Schule und Jahr."
     ),
     columns=(
-        _schuljahr("Schuljahr der Aufnahme"),
+        _schuljahr("Schuljahr der Aufnahme", ahead=1),
         _schulnummer("Schulnummer der aufnehmenden Schule"),
         _count("aufnahmekapazitaet", "Plätze in den Eingangsklassen",
                "Aufnahmekapazität", "Kapazität", "Plätze"),

@@ -27,6 +27,12 @@ school (key 2) carries its planned closing date, years ahead. The rule orders tw
 of one run (the later Stand wins, see :mod:`pipelines.ingest.supersede`; the table is a
 snapshot: the latest register replaces the previous one as a whole).
 
+The contact fields the school guides need are kept as text: ``telefon`` (``Telefonvorwahl``
+and ``Telefon`` joined with a blank, ``02151 311661``; null without a number), ``email`` and
+``homepage`` (null when empty). They are taken as delivered (blanks trimmed) and not checked
+here: the register is the state's file and must load; their form is checked downstream, for
+the schools of the guides only. Fax numbers are dropped.
+
 Coordinates are ETRS89 / UTM zone 32N (EPSG:25832) easting and northing; ``lat``/``lon``
 (WGS84, EPSG:4326) are computed with pyproj. A row whose EPSG column says ``null`` but which
 has coordinates in the NRW range is read as EPSG:25832 too (the only such row of 2021 lies
@@ -72,8 +78,9 @@ SNIFF_COLUMNS = frozenset(
 
 DIMENSIONS = [
     "schulnummer", "name", "kurzbezeichnung", "schulform", "bezirksregierung", "plz", "ort",
-    "strasse", "rechtsform", "traegernummer", "gemeindeschluessel", "schulbetriebsschluessel",
-    "schulbetriebsdatum", "utm_ost", "utm_nord", "lat", "lon",
+    "strasse", "telefon", "email", "homepage", "rechtsform", "traegernummer",
+    "gemeindeschluessel", "schulbetriebsschluessel", "schulbetriebsdatum", "utm_ost", "utm_nord",
+    "lat", "lon",
 ]  # fmt: skip
 SCHULFORMEN = (
     "02", "04", "06", "08", "10", "13", "14", "15", "16", "17", "18", "19", "20", "25", "30",
@@ -230,6 +237,15 @@ class _Reader:
     def cell(self, record: list[str], column: str) -> str:
         index = self.columns.get(column)
         return "" if index is None else record[index].strip()
+
+    def telefon(self, record: list[str]) -> str | None:
+        """``Telefonvorwahl`` and ``Telefon`` joined with a blank, as delivered (blanks
+        collapsed); None without a number."""
+        number = _SPACES.sub(" ", self.cell(record, "Telefon"))
+        if not number:
+            return None
+        vorwahl = _SPACES.sub(" ", self.cell(record, "Telefonvorwahl"))
+        return f"{vorwahl} {number}" if vorwahl else number
 
     def match(self, record, line, column, pattern, rule, *, required=True) -> str | None:
         value = self.cell(record, column)
@@ -394,6 +410,9 @@ def _row(reader: _Reader, record: list[str], line: int, seen: dict[str, int]) ->
         "plz": reader.match(record, line, "PLZ", _PLZ, "PLZ: 5 Ziffern", required=False),
         "ort": reader.cell(record, "Ort") or None,
         "strasse": reader.cell(record, "Strasse") or None,
+        "telefon": reader.telefon(record),
+        "email": reader.cell(record, "E-Mail") or None,
+        "homepage": reader.cell(record, "Homepage") or None,
         "rechtsform": RECHTSFORM.get(rechtsform),
         "traegernummer": reader.match(
             record, line, "Traegernummer", _DIGITS, "Trägernummer: Ziffern", required=False

@@ -96,7 +96,19 @@ TABLES: Mapping[str, tuple[str, ...]] = {
         "aus_gymnasium",
         "spaet",
     ),
-}
+    # the school guides (issue 20): one row per school and school year registered for, and
+    # registrations against places per school and school year of admission
+    "schulwegweiser_schulen": (
+        "school_year", "schulnummer", "wegweiser", "schulname", "schulform", "schulform_name",
+        "strasse", "plz", "ort", "telefon", "email", "homepage", "stadtbezirk_key",
+        "stadtbezirk_name", "lat", "lon", "ganztag", "ganztag_bis", "fremdsprachen", "profil",
+        "gemeinsames_lernen", "zuege", "anmeldung_von", "anmeldung_bis", "tag_der_offenen_tuer",
+        "barrierefrei", "abschluesse", "oberstufe", "zweite_fremdsprache_ab", "hinweise",
+    ),
+    "schulwegweiser_anmeldungen": (
+        "school_year", "schulnummer", "aufnahmekapazitaet", "anmeldungen", "aufnahmen",
+    ),
+}  # fmt: skip
 """Required tables and the columns the pages read."""
 
 OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {

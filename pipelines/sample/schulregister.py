@@ -5,8 +5,10 @@ Schulnummern starting with ``0``) plus two fictional schools of neighbouring Gem
 the Krefeld flag of ``dim_schulen`` has something to tell apart), written as the Ministry
 writes its download (see :mod:`pipelines.ingest.schulregister`): a ``sep=;`` line, a header
 ending with ``;``, every field quoted, the name cut into three 40-character fields with words
-hyphenated across them, UTM32 coordinates. No telephone numbers, mail or web addresses: the
-fields are there, empty. Deterministic: the same bytes on every run.
+hyphenated across them, UTM32 coordinates. Telephone numbers, mail and web addresses that can
+belong to no one (:func:`contact`): Krefeld's Vorwahl with a subscriber number starting with
+``0``, which the German numbering plan never assigns, and the reserved domain ``example``; no
+fax numbers. Deterministic: the same bytes on every run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ KIND = "Städtische Schule im Verbund"
 """The first words of a public sample school's long name (long enough to be cut)."""
 FIRST_OPENED = 1973
 """Schulbetriebsdatum of a school older than the sample (the register's usual 01.08.1973)."""
+VORWAHL = "02151"
+"""Krefeld's area code, for every sample school (the neighbours' too)."""
+MAIL_DOMAIN = "schulen.example"
+"""Under the reserved top-level domain ``example`` (RFC 2606): no real address or site."""
 KUERZEL = {"02": "GG", "04": "GH", "08": "FöS", "10": "R", "14": "SK", "15": "GE", "20": "Gym",
            "30": "BK"}  # fmt: skip
 NEIGHBOURS = (
@@ -99,13 +105,26 @@ def _fields(name: str) -> list[str]:
     return parts + [""] * (3 - len(parts))
 
 
+def contact(number: str) -> tuple[str, str, str, str]:
+    """``(Telefonvorwahl, Telefon, E-Mail, Homepage)`` of the sample school ``number``: a
+    subscriber number ``0`` + the Schulnummer's last five digits (German subscriber numbers
+    never start with ``0``, so no one can be rung), addresses under ``schulen.example``."""
+    return (
+        VORWAHL,
+        "0" + number[-5:],
+        f"{number}@{MAIL_DOMAIN}",
+        f"https://{number}.{MAIL_DOMAIN}/",
+    )
+
+
 def _row(
     number: str, form: str, name: str, kurz: str, plz: str, ort: str, strasse: str,
     privat: bool, traeger: str, gemeinde: str, betrieb: tuple[str, str], utm: tuple[int, int],
 ) -> list[str]:  # fmt: skip
+    vorwahl, telefon, mail, homepage = contact(number)
     return [
-        number, form, *_fields(name), kurz, plz, ort, strasse, "", "", "", "", "", "",
-        "2" if privat else "1", traeger, gemeinde, *betrieb, "EPSG:25832", str(utm[0]),
+        number, form, *_fields(name), kurz, plz, ort, strasse, vorwahl, telefon, "", "", mail,
+        homepage, "2" if privat else "1", traeger, gemeinde, *betrieb, "EPSG:25832", str(utm[0]),
         str(utm[1]),
     ]  # fmt: skip
 
