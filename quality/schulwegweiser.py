@@ -33,26 +33,47 @@ def profile_problems(
     file_of_row: dict[int, str],
 ) -> list[Problem]:
     """Problems of the raw profile rows (index = row, as in the other raw checks) against the
-    raw register (``None`` when none was delivered). The city is the profile row's own
-    ``region_key``, the Gemeindeschlüssel the school administration delivers for."""
-    problems: list[Problem] = []
+    raw register (``None`` when none was delivered) and the enrolment campaign."""
+    return register_problems(profile, register, file_of_row) + date_problems(profile, file_of_row)
 
-    def problem(row: int, column: str, rule: str, value: object) -> None:
-        problems.append(Problem(SOURCE, file_of_row.get(row, "?"), rule, row, column, value))
 
+def register_problems(
+    profile: pd.DataFrame, register: pd.DataFrame | None, file_of_row: dict[int, str]
+) -> list[Problem]:
+    """Each profile row's school in the register, in operation and in the city (the row's own
+    ``region_key``, the Gemeindeschlüssel the school administration delivers for)."""
     known = (
         register.drop_duplicates("schulnummer").set_index("schulnummer")
         if register is not None
         else pd.DataFrame(columns=["schulbetriebsschluessel", "gemeindeschluessel"])
     )
+    problems: list[Problem] = []
     for row, record in profile.iterrows():
         number = record["schulnummer"]
         if number not in known.index:
-            problem(row, "schulnummer", "Schule nicht im Schulverzeichnis des Landes", number)
+            rule = "Schule nicht im Schulverzeichnis des Landes"
         elif known.at[number, "schulbetriebsschluessel"] != IN_OPERATION:
-            problem(row, "schulnummer", "Schule laut Schulverzeichnis nicht in Betrieb", number)
+            rule = "Schule laut Schulverzeichnis nicht in Betrieb"
         elif known.at[number, "gemeindeschluessel"] != str(record["region_key"])[:8]:
-            problem(row, "schulnummer", "Schule laut Schulverzeichnis nicht in der Stadt", number)
+            rule = "Schule laut Schulverzeichnis nicht in der Stadt"
+        else:
+            continue
+        problems.append(
+            Problem(SOURCE, file_of_row.get(row, "?"), rule, row, "schulnummer", number)
+        )
+    return problems
+
+
+def date_problems(profile: pd.DataFrame, file_of_row: dict[int, str]) -> list[Problem]:
+    """Registration dates inside the campaign for the row's school year, the period in order,
+    the open day between the campaign's start and the registration's end."""
+    problems: list[Problem] = []
+    for row, record in profile.iterrows():
+
+        def problem(column: str, rule: str, row: int = row, record: pd.Series = record) -> None:
+            file = file_of_row.get(row, "?")
+            problems.append(Problem(SOURCE, file, rule, row, column, record[column]))
+
         first, last = campaign(str(record["period"]))
         dates = {}
         for column in ("anmeldung_von", "anmeldung_bis", "tag_der_offenen_tuer"):
@@ -62,18 +83,17 @@ def profile_problems(
         for column in ("anmeldung_von", "anmeldung_bis"):
             day = dates[column]
             if day is not None and not first <= day <= last:
-                rule = f"Datum nicht in der Anmeldezeit für {record['period']} ({window})"
-                problem(row, column, rule, record[column])
+                problem(column, f"Datum nicht in der Anmeldezeit für {record['period']} ({window})")
         von, bis, offen = (
             dates["anmeldung_von"],
             dates["anmeldung_bis"],
             dates["tag_der_offenen_tuer"],
         )
         if von and bis and bis < von:
-            problem(
-                row, "anmeldung_bis", "Anmeldeschluss vor Anmeldebeginn", record["anmeldung_bis"]
-            )
+            problem("anmeldung_bis", "Anmeldeschluss vor Anmeldebeginn")
         if offen and bis and not first <= offen <= bis:
-            rule = f"Tag der offenen Tür nicht zwischen {first:%d.%m.%Y} und dem Anmeldeschluss"
-            problem(row, "tag_der_offenen_tuer", rule, record["tag_der_offenen_tuer"])
+            problem(
+                "tag_der_offenen_tuer",
+                f"Tag der offenen Tür nicht zwischen {first:%d.%m.%Y} und dem Anmeldeschluss",
+            )
     return problems

@@ -36,6 +36,26 @@ def test_validate_fails_with_the_precise_error(capsys):
     assert "row" in err
 
 
+def test_validate_checks_a_school_profile_against_the_register_given_with_it(tmp_path, capsys):
+    """What refresh refuses, validate refuses too when the register is among its files."""
+    import openpyxl
+
+    profile = tmp_path / "schulprofil_2025-26.xlsx"
+    book = openpyxl.load_workbook(SAMPLE / "schulen" / profile.name)
+    book["Daten"].cell(4, 2, "999999")  # the third school's Schulnummer
+    book.save(profile)
+    register = SAMPLE / "msb" / "schuldaten.csv"
+
+    assert main(["validate", str(profile)]) == 0
+    assert "HINWEIS schulprofil_2025-26.xlsx: ob die Schulen im" in capsys.readouterr().out
+
+    assert main(["validate", str(profile), str(register)]) == 1
+    assert (
+        "schulprofil_2025-26.xlsx, row 4, column 'schulnummer': Schule nicht im "
+        "Schulverzeichnis des Landes (value: '999999')"
+    ) in capsys.readouterr().err
+
+
 def test_validate_reports_schema_violations(tmp_path, capsys):
     source = (SAMPLE / "itnrw" / "21111-02-06-4_2015-2021.csv").read_bytes()
     broken = tmp_path / "abgaenger.csv"
@@ -89,3 +109,19 @@ def test_refresh_takes_verbose_for_the_full_logs():
     assert build_parser().parse_args(["refresh", "--verbose"]).verbose
     assert build_parser().parse_args(["refresh", "-v", "--full"]).verbose
     assert not build_parser().parse_args(["refresh"]).verbose
+
+
+def test_validate_refuses_last_years_registration_dates_without_the_register(tmp_path, capsys):
+    import openpyxl
+
+    profile = tmp_path / "schulprofil_2025-26.xlsx"
+    book = openpyxl.load_workbook(SAMPLE / "schulen" / profile.name)
+    header = [c.value for c in book["Daten"][1]]
+    cell = book["Daten"].cell(2, header.index("anmeldung_von") + 1)
+    cell.value = cell.value.replace(year=cell.value.year - 1)
+    book.save(profile)
+
+    assert main(["validate", str(profile)]) == 1
+    assert "row 2, column 'anmeldung_von': Datum nicht in der Anmeldezeit für 2025/26" in (
+        capsys.readouterr().err
+    )

@@ -411,8 +411,36 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
         "CAST(sortierung AS INTEGER) AS sortierung FROM fixture_labels"
     )
     add_summaries(con, kategorie=kategorie)
+    add_school_guides(con)
     con.close()
     return path
+
+
+def add_school_guides(con: duckdb.DuckDBPyConnection) -> None:
+    """``published.schulwegweiser_*``: two fictional schools, one per guide."""
+    con.execute(
+        "CREATE TABLE published.schulwegweiser_schulen AS SELECT * FROM (VALUES "
+        "('2025/26', '100001', 'grundschule', 'Beispiel-Grundschule Am Bach (fiktiv)', '02', "
+        "'Grundschule', 'Am Bach 1', '47798', 'Krefeld', '02151 000001', "
+        "'100001@schulen.example', 'https://100001.schulen.example/', '05114000-1', 'West', "
+        "51.33, 6.55, 'ogs', '16:00', 'Englisch', NULL, true, 2, DATE '2024-11-04', "
+        "DATE '2024-11-15', DATE '2024-10-12', 'ja', NULL, NULL, NULL, NULL), "
+        "('2025/26', '100002', 'weiterfuehrend', 'Beispiel-Gymnasium Am Hang (fiktiv)', '20', "
+        "'Gymnasium', 'Am Hang 2', '47799', 'Krefeld', '02151 000002', "
+        "'100002@schulen.example', 'https://100002.schulen.example/', '05114000-2', 'Mitte', "
+        "51.34, 6.56, 'gebunden', '15:30', 'Englisch, Französisch, Latein', 'MINT', false, 4, "
+        "DATE '2025-02-17', DATE '2025-02-21', NULL, 'teilweise', 'ESA, EESA, MSA, FHR, AHR', "
+        "'eigene', 6, 'Halbjahreszeugnis mitbringen')) AS t(school_year, schulnummer, wegweiser, "
+        "schulname, schulform, schulform_name, strasse, plz, ort, telefon, email, homepage, "
+        "stadtbezirk_key, stadtbezirk_name, lat, lon, ganztag, ganztag_bis, fremdsprachen, "
+        "profil, gemeinsames_lernen, zuege, anmeldung_von, anmeldung_bis, tag_der_offenen_tuer, "
+        "barrierefrei, abschluesse, oberstufe, zweite_fremdsprache_ab, hinweise)"
+    )
+    con.execute(
+        "CREATE TABLE published.schulwegweiser_anmeldungen AS SELECT * FROM (VALUES "
+        "('2024/25', '100001', 50, 48, 48), ('2024/25', '100002', 112, 131, 112)) "
+        "AS t(school_year, schulnummer, aufnahmekapazitaet, anmeldungen, aufnahmen)"
+    )
 
 
 def add_summaries(con: duckdb.DuckDBPyConnection, *, kategorie: bool) -> None:

@@ -383,23 +383,27 @@ def check_raw_table(
 def check_profile_against_register(con: duckdb.DuckDBPyConnection) -> list:
     """The school guides' profile against the state register as loaded in this warehouse
     (:mod:`quality.schulwegweiser`): after every table of the step is built, since the
-    register may be rebuilt in the same step."""
+    register may be rebuilt in the same step. Nothing to check without a profile table."""
+    loaded = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
+    if PROFILE_TABLE.name not in loaded:
+        return []
     names = dict(con.execute(f"select sha256, original_name from {DELIVERIES_TABLE}").fetchall())
     profile = con.execute(
         f"select rowid as row_position, * from raw.{PROFILE_TABLE.name} order by rowid"
     ).df()
     profile.index = pd.Index(profile.pop("row_position"), name=None)
     file_of_row = {i: names.get(sha, sha) for i, sha in profile["file_sha256"].items()}
-    loaded = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'msb__schulverzeichnis'"
-    ).fetchone()[0]
     register = (
         con.execute(
             "select schulnummer, schulbetriebsschluessel, gemeindeschluessel "
             "from raw.msb__schulverzeichnis"
         ).df()
-        if loaded
+        if "msb__schulverzeichnis" in loaded
         else None
     )
     return profile_problems(profile, register, file_of_row)

@@ -11,8 +11,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.command_line.dagster_home import ensure_dagster_home
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -57,6 +61,7 @@ def _validate(args: argparse.Namespace) -> int:
     from quality.raw_checks import raw_problems
 
     failed = 0
+    accepted: dict[str, tuple[Path, pd.DataFrame]] = {}  # table → the last file accepted
     for name in args.files:
         path = Path(name)
         try:
@@ -89,6 +94,8 @@ def _validate(args: argparse.Namespace) -> int:
             listing = "\n".join(str(p) for p in problems)
             print(f"FEHLER {path}:\n{listing}", file=sys.stderr)
             continue
+        located = frame.set_axis(parsed.lines) if parsed.lines is not None else frame
+        accepted[f"{parsed.source}__{parsed.table}"] = (path, located)
         periods = sorted({str(p) for p in frame["period"].dropna()})
         span = f"{periods[0]} – {periods[-1]}" if periods else "–"
         print(
@@ -96,7 +103,31 @@ def _validate(args: argparse.Namespace) -> int:
             f"{parsed.parser}) periods={span} ({len(periods)}) "
             f"regions={frame['region_key'].nunique()} rows={len(frame)}"
         )
-    return 1 if failed else 0
+    return 1 if failed or not _profile_matches_register(accepted) else 0
+
+
+def _profile_matches_register(accepted: dict[str, tuple[Path, pd.DataFrame]]) -> bool:
+    """The school guides' profile: its registration dates, and against the state register
+    when that was validated together with it (refresh checks both, against the register it
+    holds)."""
+    from quality.schulwegweiser import date_problems, register_problems
+
+    if "schulen__schulprofil" not in accepted:
+        return True
+    path, profile = accepted["schulen__schulprofil"]
+    files = dict.fromkeys(profile.index, path.name)
+    problems = date_problems(profile, files)
+    if "msb__schulverzeichnis" in accepted:
+        problems = (
+            register_problems(profile, accepted["msb__schulverzeichnis"][1], files) + problems
+        )
+    else:
+        print(f"HINWEIS {path.name}: ob die Schulen im Schulverzeichnis stehen, prüft erst der "
+              "Lauf (oder validate, zusammen mit schuldaten.csv angegeben)")  # fmt: skip
+    if problems:
+        listing = "\n".join(str(p) for p in problems)
+        print(f"FEHLER {path}:\n{listing}", file=sys.stderr)
+    return not problems
 
 
 def _inspect(args: argparse.Namespace) -> int:

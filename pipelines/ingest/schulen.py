@@ -930,6 +930,7 @@ def parse(path: str | Path, *, book: Workbook | None = None) -> ParsedFile:
         parser=tpl.parser,
         frame=_tidy(tpl, rows),
         notes=notes,
+        lines=[n for n in rows.numbers for _ in range(len(tpl.measures) if tpl.melted else 1)],
     )
 
 
