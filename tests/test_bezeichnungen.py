@@ -59,6 +59,18 @@ def test_the_other_seeds_name_their_codes_as_the_label_table() -> None:
             assert label["sortierung"] == row["sortierung"], row
 
 
+def test_the_guide_templates_name_their_codes_as_the_label_table() -> None:
+    """The school guides' codes: the delivery template documents them with the same German
+    names the pages show (one wording, not two)."""
+    from pipelines.ingest.schulen_templates import BARRIEREFREI, GANZTAG, OBERSTUFE
+
+    labels = label_table()
+    for merkmal, codes in (("ganztag", GANZTAG), ("barrierefrei", BARRIEREFREI),
+                           ("oberstufe", OBERSTUFE)):  # fmt: skip
+        assert labels[merkmal] == dict(codes), merkmal
+        assert list(labels[merkmal]) == list(codes), merkmal  # the template's order
+
+
 def test_every_published_column_has_a_german_header() -> None:
     from pipelines.report.contract import OPTIONAL_COLUMNS, TABLES
 

@@ -743,6 +743,7 @@ def test_school_profile_codes_and_dates_are_normalised(tmp_path: Path) -> None:
     )
     assert (first["anmeldung_von"], first["anmeldung_bis"]) == ("2025-11-02", "2025-11-13")
     assert second["oberstufe"] == "eigene" and second["zweite_fremdsprache_ab"] == "6"
+    assert second["barrierefrei"] == "barrierefrei"  # delivered as "ja"
     assert set(frame["period"]) == {"2026/27"}
 
 

@@ -31,6 +31,27 @@ with codes as (
         'schulform' as merkmal,
         nach_schulform as code
     from {{ ref('mart_schulformwechsel') }}
+    union all
+    select distinct
+        'wegweiser' as merkmal,
+        wegweiser as code
+    from {{ ref('dim_schulwegweiser') }}
+    union all
+    select distinct
+        'ganztag' as merkmal,
+        ganztag as code
+    from {{ ref('dim_schulwegweiser') }}
+    union all
+    select distinct
+        'barrierefrei' as merkmal,
+        barrierefrei as code
+    from {{ ref('dim_schulwegweiser') }}
+    union all
+    select distinct
+        'oberstufe' as merkmal,
+        oberstufe as code
+    from {{ ref('dim_schulwegweiser') }}
+    where oberstufe is not null
 ),
 
 unlabelled as (

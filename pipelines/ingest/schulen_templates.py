@@ -328,11 +328,13 @@ JA_NEIN: dict[str, str] = {"ja": "ja", "nein": "nein"}
 _JA_NEIN_ALIASES = {"j": "ja", "x": "ja", "1": "ja", "n": "nein", "0": "nein"}
 
 BARRIEREFREI: dict[str, str] = {
-    "ja": "barrierefrei",
+    "barrierefrei": "barrierefrei",
     "teilweise": "teilweise barrierefrei",
-    "nein": "nicht barrierefrei",
+    "nicht_barrierefrei": "nicht barrierefrei",
 }
-_BARRIEREFREI_ALIASES = {"j": "ja", "teilw.": "teilweise", "n": "nein"}
+"""Codes that are no everyday word: a page showing ``ja`` is no code (release check)."""
+_BARRIEREFREI_ALIASES = {"ja": "barrierefrei", "j": "barrierefrei", "teilw.": "teilweise",
+                         "nein": "nicht_barrierefrei", "n": "nicht_barrierefrei"}  # fmt: skip
 
 OBERSTUFE: dict[str, str] = {
     "eigene": "eigene gymnasiale Oberstufe",

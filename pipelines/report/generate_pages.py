@@ -30,6 +30,8 @@ import duckdb
 
 from pipelines import paths
 from pipelines.report.contract import ContractError, check_warehouse
+from pipelines.report.generate_guides import OUTPUT_DIR as GUIDES_DIR
+from pipelines.report.generate_guides import generate_guides
 
 OUTPUT_DIR = "indikatoren"
 TEMPLATE_DIR = "_vorlagen"
@@ -253,9 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = args.warehouse or paths.warehouse_path()
     try:
         pages = generate_pages(args.project, warehouse)
+        guides = generate_guides(args.project, warehouse)
     except (ContractError, FileNotFoundError, KeyError, ValueError) as exc:
         parser.exit(1, f"error: {exc}\n")
     print(f"{len(pages)} indicator pages in {args.project / OUTPUT_DIR}")
+    print(f"{len(guides)} school guide pages in {args.project / GUIDES_DIR}")
     return 0
 
 
