@@ -22,6 +22,7 @@ import pytest
 import typst
 
 from pipelines.report import RenderError, render_site
+from pipelines.report.generate_guides import generate_guides
 from pipelines.report.generate_pages import generate_pages
 from pipelines.report.project import load_project
 from pipelines.report.qmd import Markdown, build_notebook, read_page
@@ -34,7 +35,11 @@ PAGES = (
     "index.qmd", "bericht.qmd", "rahmenbedingungen.qmd", "fruehkindliche-bildung.qmd",
     "allgemeinbildende-schule.qmd", "berufliche-bildung.qmd", "weiterbildung.qmd",
     "kurzreport-schulerfolg.qmd", "schulsozialindex.qmd", "karten.qmd", "indikatoren.qmd",
-    "geheimhaltung.qmd", "impressum.qmd",
+    "geheimhaltung.qmd", "impressum.qmd", "schulwegweiser.qmd",
+)  # fmt: skip
+GUIDE_PAGES = (  # from the fixture's two schools (tests/test_report_data.add_school_guides)
+    "schulwegweiser/grundschulen.qmd", "schulwegweiser/weiterfuehrende-schulen.qmd",
+    "schulwegweiser/schulen/100001.qmd", "schulwegweiser/schulen/100002.qmd",
 )  # fmt: skip
 
 
@@ -45,7 +50,9 @@ def copy_project(target: Path, render: list[str] | None = None) -> Path:
     """A copy of reports/ (without outputs and generated pages); ``render`` keeps only those
     pages (no navbar, no pre-render) for a quick render of a few pages."""
     shutil.copytree(
-        REPORTS, target, ignore=shutil.ignore_patterns("_site", ".quarto", "indikatoren")
+        REPORTS,
+        target,
+        ignore=shutil.ignore_patterns("_site", ".quarto", "indikatoren", "schulwegweiser"),
     )
     if render is not None:
         (target / "_quarto.yml").write_text(
@@ -270,10 +277,12 @@ def test_outside_links_are_refused(tmp_path: Path) -> None:
 
 def test_the_shipped_project_is_inside_the_subset(tmp_path: Path) -> None:
     project_dir = copy_project(tmp_path / "reports")
-    generate_pages(project_dir, build_warehouse(tmp_path / "w.duckdb"))
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    generate_pages(project_dir, warehouse)
+    generate_guides(project_dir, warehouse)
     project = load_project(project_dir)
     ids = sorted(c[0] for c in CATALOGUE)
-    assert project.pages == (*PAGES, *(f"indikatoren/{i}.qmd" for i in ids))
+    assert project.pages == (*PAGES, *(f"indikatoren/{i}.qmd" for i in ids), *GUIDE_PAGES)
     assert project.lang == "de" and project.echo is False and "styles.css" in project.css
     assert project.pre_render == ("_pre_render.py",)
     pages = {
@@ -289,7 +298,8 @@ def test_the_shipped_project_is_inside_the_subset(tmp_path: Path) -> None:
         labels = {c.label for c in parsed.chunks}
         figures = {label for label in labels if label.startswith("fig-")}
         assert figures or name in (
-            "index.qmd", "indikatoren.qmd", "geheimhaltung.qmd", "impressum.qmd"
+            "index.qmd", "indikatoren.qmd", "geheimhaltung.qmd", "impressum.qmd",
+            "schulwegweiser.qmd", *GUIDE_PAGES,
         ), name  # fmt: skip
         assert {"tbl-" + f[4:] for f in figures} <= labels, name
     # the PDF edition includes every chapter body: its labels are unique across the report
