@@ -26,6 +26,7 @@ from pipelines.report.release_checks import (
     check_key_figures,
     check_links,
     check_outside_resources,
+    check_scripts,
     parse_shown,
     run_release_checks,
     seed_codes,
@@ -246,6 +247,34 @@ def test_nothing_may_be_loaded_from_outside_but_links_may_leave(tmp_path: Path) 
         ("a.svg", "https://img.example/e.png"),
         ("app.js", "https://track.example/p"),
     }
+
+
+def test_code_in_attributes_and_broken_json_ld_are_found(tmp_path: Path) -> None:
+    school = '{"@context": "https://schema.org", "@type": "School", "url": "https://s.example"}'
+    site = _site(
+        tmp_path,
+        {
+            "gut.html": (
+                f'<html><body><script type="application/ld+json">{school}</script>'
+                '<script src="filter.js"></script><a href="a.html">A</a></body></html>'
+            ),
+            "schlecht.html": (
+                '<html><body><button onclick="x()">B</button>'
+                '<a href="javascript:void(0)">C</a>'
+                '<script type="application/ld+json">{"@type": "School",}</script>'
+                '<script type="application/ld+json">{"@type": "School"}</script></body></html>'
+            ),
+        },
+    )
+    found = [(f.page, f.context.split(":")[0]) for f in check_scripts(site)]
+    assert found == [
+        ("schlecht.html", "Inline-Handler"),
+        ("schlecht.html", "javascript"),
+        ("schlecht.html", "JSON-LD ungültig"),
+        ("schlecht.html", "JSON-LD ohne schema.org"),
+    ]
+    # a school's homepage in JSON-LD is data, not something the page loads
+    assert check_outside_resources(site) == []
 
 
 # --------------------------------------------------------------------------- key figures

@@ -53,6 +53,7 @@ class Project:
     echo: bool
     warning: bool
     pre_render: tuple[str, ...] = ()
+    post_render: tuple[str, ...] = ()
     footer: Mapping[str, str] = field(default_factory=dict)
     favicon: str | None = None
 
@@ -86,13 +87,16 @@ def load_project(directory: Path) -> Project:
     if data.get("project", {}).get("type") != "website":
         raise fail("project.type must be 'website'", ("project",))
     pages = _pages(directory, subset.as_list(data["project"].get("render")), fail)
-    pre_render = tuple(subset.as_list(data["project"].get("pre-render")))
-    for script in pre_render:
-        if not script.endswith(".py") or not (directory / script).is_file():
-            raise fail(
-                f"project.pre-render: {script!r} is not a Python script of the project",
-                ("project", "pre-render"),
-            )
+    scripts = {
+        key: tuple(subset.as_list(data["project"].get(key))) for key in ("pre-render", "post-render")
+    }
+    for key, names in scripts.items():
+        for script in names:
+            if not script.endswith(".py") or not (directory / script).is_file():
+                raise fail(
+                    f"project.{key}: {script!r} is not a Python script of the project",
+                    ("project", key),
+                )
 
     website = data.get("website", {})
     navbar = tuple(
@@ -126,7 +130,8 @@ def load_project(directory: Path) -> Project:
         toc=html.get("toc", False),
         echo=execute.get("echo", True),
         warning=execute.get("warning", True),
-        pre_render=pre_render,
+        pre_render=scripts["pre-render"],
+        post_render=scripts["post-render"],
         footer=dict(website.get("page-footer", {})),
         favicon=favicon,
     )

@@ -35,6 +35,9 @@ INLINE_CODE = re.compile(r"`[^`]*`")
 REFERENCE = re.compile(r"(?<![\w@.])@(?P<id>[A-Za-z][\w-]*\w)")
 TARGET_ATTR = re.compile(r"\{#(?:fig|tbl|sec|eq|lst|thm)-")
 IMAGE = re.compile(r"!\[")
+RAW_HTML = "=html"
+"""```{=html} blocks: inline SVG, JSON-LD and the guides' filter form; the release checks
+read the rendered page (no outside loads, no inline event handlers)."""
 LABEL = re.compile(r"^[A-Za-z][\w-]*$")
 
 DIV_CLASSES = {"callout-note", "callout-important", "columns", "column"}
@@ -250,7 +253,9 @@ def _scan(
             if text.strip().startswith(fence) and not text.strip().strip(fence[0]):
                 fence = None
             continue
-        if match := CHUNK.match(text):
+        if (match := CHUNK.match(text)) and match["header"].strip() == RAW_HTML:
+            fence = "```"  # raw HTML for the web page (Pandoc and Quarto pass it through)
+        elif match:
             if match["header"].strip() != "python":
                 msg = f"chunk header {{{match['header']}}}: only ```{{python}} without options"
                 raise RenderError(path, msg, line=line.number, source=line.source)

@@ -14,6 +14,7 @@ them as blocking asset checks on ``report_site``, so a failing one stops the run
 from __future__ import annotations
 
 import csv
+import json
 import re
 import statistics
 from collections.abc import Callable, Iterator
@@ -427,7 +428,7 @@ def check_outside_resources(
                     c for c in node.children if isinstance(c, str)
                 )
                 findings += _css_findings(name, css)
-            if node.tag == "script":
+            if node.tag == "script" and node.attrs.get("type") != JSON_LD:
                 script = "".join(c for c in node.children if isinstance(c, str))
                 findings += [
                     Finding(name, url, "Skript lädt von außen") for url in _script_urls(script)
@@ -469,6 +470,42 @@ def _css_findings(name: str, css: str) -> list[Finding]:
         for match in CSS_URL.finditer(css)
         if OUTSIDE.match(url := match.group(1) or match.group(2))
     ]
+
+
+# --------------------------------------------------------------------------- scripts
+
+JSON_LD = "application/ld+json"
+"""Structured data for search engines (the guides' schema.org/School): data, never run."""
+HANDLER = re.compile(r"^on[a-z]+$")
+
+
+def check_scripts(site: Site, con: duckdb.DuckDBPyConnection | None = None) -> list[Finding]:
+    """No code hides in attributes: no inline event handler (``onclick``), no
+    ``javascript:`` URL; JSON-LD parses and names schema.org. Raw HTML in a page (the guides'
+    filters, maps) binds its behaviour in script files, which the outside-resources check
+    reads."""
+    findings = []
+    for page in site.pages:
+        name = site.name(page)
+        for node in site.tree(page).iter():
+            for attribute, value in node.attrs.items():
+                if HANDLER.match(attribute):
+                    findings.append(Finding(name, f"<{node.tag} {attribute}>", "Inline-Handler"))
+                elif value.strip().lower().startswith("javascript:"):
+                    findings.append(Finding(name, value[:60], "javascript:-URL"))
+            if node.tag != "script" or node.attrs.get("src"):
+                continue
+            text = "".join(c for c in node.children if isinstance(c, str))
+            if node.attrs.get("type") != JSON_LD:
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                findings.append(Finding(name, text.strip()[:60], f"JSON-LD ungültig: {exc}"))
+                continue
+            if not isinstance(data, dict) or data.get("@context") != "https://schema.org":
+                findings.append(Finding(name, text.strip()[:60], "JSON-LD ohne schema.org"))
+    return findings
 
 
 # --------------------------------------------------------------------------- key figures
@@ -802,6 +839,13 @@ RELEASE_CHECKS = (
         "@import, script URLs, SVG references); links a reader clicks (<a href>) may leave.",
         "Bericht: nichts wird von außerhalb geladen",
         check_outside_resources,
+    ),
+    ReleaseCheck(
+        "report_no_inline_handlers",
+        "No code hides in attributes: no inline event handler (onclick …), no javascript: "
+        "URL; JSON-LD parses and names schema.org.",
+        "Bericht: keine Inline-Handler, gültiges JSON-LD",
+        check_scripts,
     ),
 )
 

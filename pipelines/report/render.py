@@ -116,6 +116,7 @@ def render_site(
             page_seconds, cached = _render_builtin(
                 project, pages, output_dir, params, work, pool, cache
             )
+            run_post_render(project, output_dir, env)
             result = _result(project, pages, output_dir, "builtin", started, page_seconds, cached)
             check_site_links(output_dir, result.pages, project.config_file)
             if cache is not None:
@@ -177,7 +178,21 @@ def run_pre_render(project: Project, env: Mapping[str, str]) -> None:
     Quarto runs them with the Python on PATH; here it is this interpreter, so the scripts
     see the same packages as the kernels. A failing script stops the render.
     """
-    for script in project.pre_render:
+    _run_scripts(project, "pre-render", project.pre_render, env)
+
+
+def run_post_render(project: Project, output_dir: Path, env: Mapping[str, str]) -> None:
+    """Run the project's post-render scripts on the rendered site (the guides' search index),
+    with Quarto's ``QUARTO_PROJECT_OUTPUT_DIR``; before the link check, so the files they
+    write count as the site's."""
+    extra = {**env, "QUARTO_PROJECT_OUTPUT_DIR": str(output_dir)}
+    _run_scripts(project, "post-render", project.post_render, extra)
+
+
+def _run_scripts(
+    project: Project, key: str, scripts: tuple[str, ...], env: Mapping[str, str]
+) -> None:
+    for script in scripts:
         done = subprocess.run(
             [sys.executable, script],
             cwd=project.directory,
@@ -188,7 +203,7 @@ def run_pre_render(project: Project, env: Mapping[str, str]) -> None:
         )
         if done.returncode != 0:
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
-            raise RenderError(project.config_file, f"pre-render script {script} failed:\n{tail}")
+            raise RenderError(project.config_file, f"{key} script {script} failed:\n{tail}")
 
 
 def quarto_command(

@@ -49,6 +49,8 @@ PROJECT = {
         "render": ListOf(str),
         # Python scripts run before rendering (Quarto >= 1.5 re-reads the render list after)
         "pre-render": ListOf(str),
+        # Python scripts run after rendering, on the rendered site (the guides' search index)
+        "post-render": ListOf(str),
     },
     "lang": str,
     "execute": {"echo": bool, "warning": bool},
@@ -85,6 +87,8 @@ FRONT_MATTER = {
             "typst": {
                 "toc": bool,
                 "fig-format": OneOf(("svg",)),
+                # Quarto passes it to the partials as $papersize$ (the guides' brochures)
+                "papersize": OneOf(("a4", "a5")),
                 "template-partials": ListOf(str),
             },
         },

@@ -21,6 +21,12 @@ return {
       refuse("raw " .. el.format .. " markup", el.text)
     end,
     RawBlock = function(el)
+      -- ```{=html} is the subset's one raw format: kept in the web page, left out of the PDF
+      -- (as Quarto does with raw HTML in a Typst document)
+      if el.format == "html" then
+        if FORMAT:match("html") then return nil end
+        return {}
+      end
       refuse("a raw " .. el.format .. " block", el.text)
     end,
     Span = function(el)
