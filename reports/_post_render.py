@@ -10,9 +10,9 @@ import os
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.report.search_index import build_search_index
 
-build_search_index(HERE / os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", "_site"))
+site = Path(__file__).resolve().parent / os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", "_site")
+build_search_index(site)

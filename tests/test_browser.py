@@ -565,6 +565,132 @@ def test_without_javascript_the_phone_navbar_stays_open(
     assert "'toggle': False" in state and shown[1] == shown[2] != "0", state
 
 
+# --------------------------------------------------------------------------- school guides
+
+GUIDE_FILTERS = """(async () => {
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  const form = document.getElementById('bm-filter');
+  const status = () => form.querySelector('.bm-treffer').textContent;
+  const shown = () => [...document.querySelectorAll('.bm-schulliste li')]
+    .filter((li) => !li.hidden && li.offsetParent !== null);
+  const choose = (select, value) => {
+    select.value = value;
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+  };
+  const out = {formShown: !form.hidden, before: status(), total: shown().length};
+  // the first filter choice that leaves out at least one school
+  for (const select of form.querySelectorAll('select')) {
+    for (const option of [...select.options].slice(1)) {
+      choose(select, option.value);
+      const left = shown();
+      if (left.length < out.total && !out.filter) {
+        out.filter = [select.name, option.value];
+        out.after = status();
+        out.values = left.map((li) => li.dataset[select.name]);
+        out.sectionsShown = [...document.querySelectorAll('.bm-bezirk')]
+          .filter((s) => !s.hidden).length;
+        out.sectionsWithSchools = new Set(left.map((li) => li.closest('.bm-bezirk'))).size;
+      }
+    }
+    choose(select, '');
+  }
+  out.reset = status();
+  const link = document.querySelector('.bm-schulliste li a');
+  const words = link.textContent.replace(/[()]/g, '').split(' ');
+  out.query = words[words.length - 2];
+  out.wanted = new URL(link.getAttribute('href'), document.baseURI).pathname;
+  for (let attempt = 0; attempt < 20 && !out.results; attempt++) {
+    const input = document.querySelector('#bm-suche input');
+    if (input) {
+      input.value = out.query;
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+    await pause(500);
+    const found = [...document.querySelectorAll('.pagefind-ui__result-link')];
+    if (found.length) out.results = found.map((a) => new URL(a.href).pathname);
+  }
+  return out;
+})()"""
+
+
+def guide_overviews(site: Path) -> list[str]:
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in (site / "schulwegweiser").glob("*.html")
+        if 'id="bm-filter"' in p.read_text("utf-8")
+    )
+
+
+def test_guide_filters_and_search_work_offline(browser: DevTools, server: str, site: Path) -> None:
+    """On the overview a parent picks a district, school type, all-day offer or language:
+    only the schools that match stay listed (districts without one disappear); the search
+    (Pagefind, from the site itself) finds a school by its name and links its page; nothing
+    is requested from elsewhere."""
+    overviews = guide_overviews(site)
+    assert overviews, "no guide overview with filters in the site"
+    checked = 0
+    for name in overviews:
+        target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+        session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        first_event = len(browser.events)
+        try:
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                browser.call(f"{domain}.enable", session)
+            browser.call("Page.navigate", session, url=server + name)
+            browser.wait_for("Page.loadEventFired", session)
+            out = browser.evaluate(session, GUIDE_FILTERS)
+            time.sleep(0.2)
+            browser.call("Runtime.evaluate", session, expression="1")
+            events = [e for e in browser.events[first_event:] if e.get("sessionId") == session]
+            problems = problems_in(events, server)
+        finally:
+            browser.call("Target.closeTarget", targetId=target)
+            del browser.events[first_event:]
+        assert problems == [], (name, problems)
+        total = out["total"]
+        assert out["formShown"] and out["before"] == f"{total} von {total} Schulen", out
+        assert out["reset"] == out["before"], out
+        if out.get("filter"):  # a guide whose schools all offer the same has nothing to hide
+            _, value = out["filter"]
+            assert all(value in v.split() for v in out["values"]), out
+            assert out["after"] == f"{len(out['values'])} von {total} Schulen", out
+            assert out["sectionsShown"] == out["sectionsWithSchools"], out
+            checked += 1
+        assert out.get("results"), f"{name}: the search found nothing: {out}"
+        assert out["wanted"] in out["results"], out
+    assert checked, "no overview where a filter hides a school: the filter is not tested"
+
+
+def test_every_school_page_has_its_map_point(browser: DevTools, server: str, site: Path) -> None:
+    """The locator map of every school page draws its point inside the map's frame."""
+    pages = sorted(
+        p.relative_to(site).as_posix() for p in (site / "schulwegweiser" / "schulen").glob("*.html")
+    )
+    assert pages, "no school pages in the site"
+    script = """(() => {
+      const svg = document.querySelector('svg.bm-karte-klein');
+      const points = svg ? svg.querySelectorAll('.bm-kartenpunkt') : [];
+      if (points.length !== 1) return `${points.length} points`;
+      const frame = svg.getBoundingClientRect(), dot = points[0].getBoundingClientRect();
+      const inside = dot.width > 0 && dot.left >= frame.left && dot.right <= frame.right
+        && dot.top >= frame.top && dot.bottom <= frame.bottom;
+      return inside ? 'ok' : 'outside the map';
+    })()"""
+    found = {}
+    target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+    session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    try:
+        browser.call("Page.enable", session)
+        for name in pages:
+            browser.events.clear()
+            browser.call("Page.navigate", session, url=server + name)
+            browser.wait_for("Page.loadEventFired", session)
+            found[name] = browser.evaluate(session, script)
+    finally:
+        browser.call("Target.closeTarget", targetId=target)
+    assert {n: r for n, r in found.items() if r != "ok"} == {}
+
+
 @pytest.mark.parametrize(
     ("pdf", "min_pages", "phrases"),
     [

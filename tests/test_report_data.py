@@ -417,7 +417,8 @@ def build_warehouse(path: Path, *, kategorie: bool = False) -> Path:
 
 
 def add_school_guides(con: duckdb.DuckDBPyConnection) -> None:
-    """``published.schulwegweiser_*``: two fictional schools, one per guide."""
+    """``published.schulwegweiser_*``: three fictional schools, two primary schools (two
+    districts, for the overview's filters) and a secondary school."""
     con.execute(
         "CREATE TABLE published.schulwegweiser_schulen AS SELECT * FROM (VALUES "
         "('2025/26', '100001', 'grundschule', 'Beispiel-Grundschule Am Bach (fiktiv)', '02', "
@@ -430,7 +431,13 @@ def add_school_guides(con: duckdb.DuckDBPyConnection) -> None:
         "'100002@schulen.example', 'https://100002.schulen.example/', '05114000-2', 'Mitte', "
         "51.34, 6.56, 'gebunden', '15:30', 'Englisch, Französisch, Latein', 'MINT', false, 4, "
         "DATE '2025-02-17', DATE '2025-02-21', NULL, 'teilweise', 'ESA, EESA, MSA, FHR, AHR', "
-        "'eigene', 6, 'Halbjahreszeugnis mitbringen')) AS t(school_year, schulnummer, wegweiser, "
+        "'eigene', 6, 'Halbjahreszeugnis mitbringen'), "
+        "('2025/26', '100003', 'grundschule', 'Beispiel-Grundschule Am Markt (fiktiv)', '02', "
+        "'Grundschule', 'Am Markt 3', '47798', 'Krefeld', '02151 000003', "
+        "'100003@schulen.example', NULL, '05114000-2', 'Mitte', "
+        "51.335, 6.565, 'halbtag', NULL, 'Englisch, Niederländisch', 'Musik', false, 1, "
+        "DATE '2024-11-05', DATE '2024-11-14', NULL, 'nicht_barrierefrei', NULL, NULL, NULL, "
+        "NULL)) AS t(school_year, schulnummer, wegweiser, "
         "schulname, schulform, schulform_name, strasse, plz, ort, telefon, email, homepage, "
         "stadtbezirk_key, stadtbezirk_name, lat, lon, ganztag, ganztag_bis, fremdsprachen, "
         "profil, gemeinsames_lernen, zuege, anmeldung_von, anmeldung_bis, tag_der_offenen_tuer, "

@@ -37,10 +37,18 @@ PAGES = (
     "kurzreport-schulerfolg.qmd", "schulsozialindex.qmd", "karten.qmd", "indikatoren.qmd",
     "geheimhaltung.qmd", "impressum.qmd", "schulwegweiser.qmd",
 )  # fmt: skip
-GUIDE_PAGES = (  # from the fixture's two schools (tests/test_report_data.add_school_guides)
-    "schulwegweiser/grundschulen.qmd", "schulwegweiser/weiterfuehrende-schulen.qmd",
+GUIDE_PAGES = (  # from the fixture's three schools (tests/test_report_data.add_school_guides)
+    "schulwegweiser/anmeldung.qmd", "schulwegweiser/grundschulen.qmd",
+    "schulwegweiser/grundschulwegweiser-broschuere.qmd", "schulwegweiser/karte.qmd",
+    "schulwegweiser/wegweiser-weiterfuehrende-schulen-broschuere.qmd",
+    "schulwegweiser/weiterfuehrende-schulen.qmd",
     "schulwegweiser/schulen/100001.qmd", "schulwegweiser/schulen/100002.qmd",
+    "schulwegweiser/schulen/100003.qmd",
 )  # fmt: skip
+BROCHURES = (
+    "schulwegweiser/grundschulwegweiser-broschuere.qmd",
+    "schulwegweiser/wegweiser-weiterfuehrende-schulen-broschuere.qmd",
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -231,6 +239,7 @@ def test_parameters_go_to_the_top_without_a_parameters_cell(tmp_path: Path) -> N
         ("::: {.callout-note collapse=true}\nx\n:::", 5, "outside the subset"),
         ("- Punkt\n\n  ```{python}\n  1\n  ```", 7, "left margin"),
         ("```{r}\n1\n```", 5, "only ```{python}"),
+        ("```{=typst}\n#pagebreak()\n```", 5, "only ```{python}"),
         ("```{python}\n#| label: fig-a\n#| fig-cap: X\n1\n```", 5, "needs fig-cap"),
         ("```{python}\n#| fig-cap: X\n1\n```", 5, "needs a label starting with 'fig-'"),
         ("![Bild](bild.png)", 5, "markdown image"),
@@ -266,6 +275,42 @@ def test_a_guarded_markdown_construct_is_refused_at_its_line(tmp_path: Path) -> 
     assert info.value.page.name == "a.qmd"
 
 
+def test_raw_html_stays_in_the_web_page_and_out_of_the_pdf(tmp_path: Path) -> None:
+    body = 'Vorher.\n\n```{=html}\n<p class="roh">Nur im Web</p>\n```\n\nNachher.'
+    front = (
+        "---\ntitle: T\nformat:\n  html: default\n  typst:\n    template-partials:\n"
+        "      - _typst/typst-template.typ\n      - _typst/typst-show.typ\n---\n\n"
+    )
+    write_project(tmp_path, {"a.qmd": front + body})
+    shutil.copytree(REPORTS / "_typst", tmp_path / "_typst")
+    work = tmp_path / "_work"
+    result = render_site(tmp_path, tmp_path / "_site", renderer="builtin", work_dir=work)
+    assert '<p class="roh">Nur im Web</p>' in (tmp_path / "_site" / "a.html").read_text("utf-8")
+    assert result.pdf is not None and result.pdf.is_file()
+    text = next(work.rglob("a.typ")).read_text("utf-8")
+    assert "Nachher" in text and "Nur im Web" not in text
+
+
+def test_post_render_scripts_run_on_the_rendered_site(tmp_path: Path) -> None:
+    script = (
+        "import os, pathlib\n"
+        "site = pathlib.Path(os.environ['QUARTO_PROJECT_OUTPUT_DIR'])\n"
+        "(site / 'nachher.txt').write_text(str(sorted(p.name for p in site.glob('*.html'))))\n"
+    )
+    write_project(
+        tmp_path, {"a.qmd": page("A"), "_post.py": script},
+        extra_config="",
+    )  # fmt: skip
+    config = tmp_path / "_quarto.yml"
+    config.write_text(config.read_text().replace("  render:", "  post-render: _post.py\n  render:"))
+    render_site(tmp_path, tmp_path / "_site", renderer="builtin")
+    assert (tmp_path / "_site" / "nachher.txt").read_text() == "['a.html']"
+
+    (tmp_path / "_post.py").write_text("raise SystemExit('Index kaputt')\n")
+    with pytest.raises(RenderError, match=r"post-render script _post.py failed:\n.*Index kaputt"):
+        render_site(tmp_path, tmp_path / "_site", renderer="builtin")
+
+
 def test_outside_links_are_refused(tmp_path: Path) -> None:
     write_project(tmp_path, {"a.qmd": page("Siehe [Krefeld](https://www.krefeld.de).")})
     with pytest.raises(RenderError, match=re.escape("a link to https://www.krefeld.de")):
@@ -285,6 +330,7 @@ def test_the_shipped_project_is_inside_the_subset(tmp_path: Path) -> None:
     assert project.pages == (*PAGES, *(f"indikatoren/{i}.qmd" for i in ids), *GUIDE_PAGES)
     assert project.lang == "de" and project.echo is False and "styles.css" in project.css
     assert project.pre_render == ("_pre_render.py",)
+    assert project.post_render == ("_post_render.py",)
     pages = {
         p: read_page(project_dir / p, echo=project.echo, project_dir=project_dir)
         for p in project.pages
@@ -292,6 +338,7 @@ def test_the_shipped_project_is_inside_the_subset(tmp_path: Path) -> None:
     assert {p for p, parsed in pages.items() if parsed.typst is not None} == {
         "bericht.qmd",
         "kurzreport-schulerfolg.qmd",
+        *BROCHURES,
     }
     # every figure has its table (fig-x → tbl-x), on the website and in the PDF edition
     for name, parsed in pages.items():

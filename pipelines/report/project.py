@@ -87,9 +87,8 @@ def load_project(directory: Path) -> Project:
     if data.get("project", {}).get("type") != "website":
         raise fail("project.type must be 'website'", ("project",))
     pages = _pages(directory, subset.as_list(data["project"].get("render")), fail)
-    scripts = {
-        key: tuple(subset.as_list(data["project"].get(key))) for key in ("pre-render", "post-render")
-    }
+    hooks = ("pre-render", "post-render")
+    scripts = {key: tuple(subset.as_list(data["project"].get(key))) for key in hooks}
     for key, names in scripts.items():
         for script in names:
             if not script.endswith(".py") or not (directory / script).is_file():

@@ -379,6 +379,8 @@ def _conversion(project: Project, page: Page, name: str) -> dict[str, Any]:
         conversion["typst"] = {
             **_document_meta(project, page),
             "toc": bool(page.typst.get("toc", False)),
+            # the guides' A5 brochure; Quarto passes it to the partials as $papersize$
+            **({"papersize": page.typst["papersize"]} if "papersize" in page.typst else {}),
         }
         conversion["partials"] = {
             n: p.read_text("utf-8") for n, p in sorted(_typst_partials(page).items())

@@ -1,0 +1,104 @@
+"""The school guides' generated pages (pipelines.report.generate_guides) from the fixture
+warehouse's three fictional schools: what parents and search engines read on them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipelines.report.generate_guides import generate_guides, json_ld, slug
+from pipelines.report.qmd import read_page
+from tests.test_report_data import build_warehouse
+
+
+@pytest.fixture(scope="module")
+def guides(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("guides")
+    warehouse = build_warehouse(root / "w.duckdb")
+    generate_guides(root, warehouse)
+    return root / "schulwegweiser"
+
+
+def raw_blocks(text: str) -> list[str]:
+    return re.findall(r"```\{=html\}\n(.*?)\n```", text, re.S)
+
+
+def test_the_guides_are_pages_inside_the_subset(guides: Path) -> None:
+    names = sorted(p.relative_to(guides).as_posix() for p in guides.rglob("*.qmd"))
+    assert names == [
+        "anmeldung.qmd", "grundschulen.qmd", "grundschulwegweiser-broschuere.qmd", "karte.qmd",
+        "schulen/100001.qmd", "schulen/100002.qmd", "schulen/100003.qmd",
+        "wegweiser-weiterfuehrende-schulen-broschuere.qmd", "weiterfuehrende-schulen.qmd",
+    ]  # fmt: skip
+    for page in guides.rglob("*.qmd"):
+        parsed = read_page(page)
+        assert not parsed.chunks, f"{page.name} runs code: the guides are plain pages"
+
+
+def test_a_school_page_has_its_facts_map_point_chart_and_json_ld(guides: Path) -> None:
+    text = (guides / "schulen" / "100002.qmd").read_text("utf-8")
+    assert "| Telefon | 02151\u00a0000002 |" in text  # a phone number never wraps
+    assert "Latein" in text and "17.02.2025 bis 21.02.2025" in text
+    blocks = raw_blocks(text)
+    ld = json.loads(re.search(r"ld\+json\">(.*)</script>", blocks[0])[1])
+    assert ld["@context"] == "https://schema.org" and ld["@type"] == "School"
+    assert ld["name"] == "Beispiel-Gymnasium Am Hang (fiktiv)"
+    assert ld["address"]["postalCode"] == "47799" and ld["geo"]["latitude"] == 51.34
+    assert ld["url"] == "https://100002.schulen.example/"
+    assert sum(b.count('class="bm-kartenpunkt"') for b in blocks) == 1
+    chart = next(b for b in blocks if "bm-diagramm" in b)
+    assert "2024/25" in chart and "131" in chart  # registrations above places: both shown
+    assert "| 2024/25 | 112 | 131 | 112 |" in text  # and as a table
+
+
+def test_the_overview_lists_every_school_once_with_its_filter_values(guides: Path) -> None:
+    text = (guides / "weiterfuehrende-schulen.qmd").read_text("utf-8")
+    form, listing = raw_blocks(text)
+    assert 'hidden aria-label="Schulen filtern"' in form  # shown by the script only
+    for value in ("franzoesisch", "latein", "englisch", "gebunden", "mitte"):
+        assert f'<option value="{value}">' in form
+    items = re.findall(r"<li ([^>]*)><a href=\"([^\"]+)\"", listing)
+    assert items == [
+        ('data-bezirk="mitte" data-schulform="gymnasium" data-ganztag="gebunden" '
+         'data-sprache="englisch franzoesisch latein"', "schulen/100002.html"),
+    ]  # fmt: skip
+    assert '<script src="../schulwegweiser.js" defer>' in form
+    assert '<script src="../pagefind/pagefind-ui.js" defer>' in form
+
+
+def test_map_and_registration_pages_name_every_school_once(guides: Path) -> None:
+    karte = (guides / "karte.qmd").read_text("utf-8")
+    assert re.findall(r'data-schulnummer="(\d+)"', karte) == ["100001", "100002", "100003"]
+    anmeldung = (guides / "anmeldung.qmd").read_text("utf-8")
+    assert anmeldung.count("(schulen/100001.qmd)") == 1
+    assert anmeldung.count("(schulen/100002.qmd)") == 1
+    assert (
+        "Die 2 Schulen nehmen Anmeldungen zwischen dem 04.11.2024 und dem 15.11.2024" in anmeldung
+    )
+    assert "30. September" in anmeldung
+
+
+def test_brochures_hold_each_school_of_their_guide_once(guides: Path) -> None:
+    grund = (guides / "grundschulwegweiser-broschuere.qmd").read_text("utf-8")
+    weiter = (guides / "wegweiser-weiterfuehrende-schulen-broschuere.qmd").read_text("utf-8")
+    assert grund.count("## Beispiel-Grundschule Am Bach (fiktiv)") == 1
+    assert "Gymnasium Am Hang" not in grund
+    assert weiter.count("## Beispiel-Gymnasium Am Hang (fiktiv)") == 1
+    assert "papersize: a5" in grund and "papersize: a4" in weiter
+
+
+def test_filter_values_and_json_ld_are_safe() -> None:
+    assert slug("Französisch") == "franzoesisch" and slug(" Türkisch (Herkunft) ") == (
+        "tuerkisch-herkunft"
+    )
+    school = {
+        "schulname": "A</script><b>", "strasse": "S 1", "plz": "47798", "ort": "Krefeld",
+        "lat": None, "lon": None, "homepage": "www.a.schulen.example", "telefon": None,
+        "email": None,
+    }  # fmt: skip
+    text = json_ld(school)
+    assert "</script>" not in text and json.loads(text)["name"] == "A</script><b>"
+    assert json.loads(text)["url"] == "https://www.a.schulen.example" and "geo" not in text
