@@ -232,7 +232,8 @@ def test_nothing_may_be_loaded_from_outside_but_links_may_leave(tmp_path: Path) 
     )
     (tmp_path / "app.js").write_text(
         'fetch("https://track.example/p");\n'
-        'document.createElementNS("http://www.w3.org/2000/svg", "svg");',
+        'document.createElementNS("http://www.w3.org/2000/svg", "svg");\n'
+        'new URL(`https://example.com${path}`); fetch("https://example.community/x");',
         "utf-8",
     )
     found = {(f.page, f.what) for f in check_outside_resources(site)}
@@ -246,6 +247,7 @@ def test_nothing_may_be_loaded_from_outside_but_links_may_leave(tmp_path: Path) 
         ("styles.css", "https://img.example/d.png"),
         ("a.svg", "https://img.example/e.png"),
         ("app.js", "https://track.example/p"),
+        ("app.js", "https://example.community/x"),
     }
 
 

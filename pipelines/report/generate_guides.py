@@ -175,7 +175,10 @@ def school_page(
         svg = guide_svg.school_map(
             districts, (float(school["lon"]), float(school["lat"])), name=school["schulname"]
         )
-        lines += _raw_html(f'<figure class="bm-kartenausschnitt">{svg}</figure>')
+        caption = f"Lage der Schule im Stadtbezirk {escape(str(school['stadtbezirk_name']))}"
+        lines += _raw_html(
+            f'<figure class="bm-kartenausschnitt">{svg}<figcaption>{caption}</figcaption></figure>'
+        )
     lines += [
         f"## Anmeldung für das Schuljahr {school['school_year']}",
         "",
@@ -192,7 +195,11 @@ def school_page(
         chart = guide_svg.registrations_chart(history.to_dict("records"), title=title)
         lines += ["", "## Anmeldungen und Plätze", ""]
         if chart:
-            lines += _raw_html(f'<figure class="bm-diagramm">{chart}</figure>')
+            lines += _raw_html(
+                f'<figure class="bm-diagramm">{chart}<figcaption>Plätze, Anmeldungen und '
+                "Aufnahmen je Schuljahr; die Zahlen stehen in der Tabelle darunter.</figcaption>"
+                "</figure>"
+            )
         lines += [
             "| Schuljahr | Plätze | Anmeldungen | Aufnahmen |",
             "|:--|--:|--:|--:|",
@@ -321,9 +328,11 @@ def map_page(schools: pd.DataFrame, districts: Sequence[tuple[str, dict]], schoo
         "",
         "Jeder Punkt ist eine Schule; ein Klick öffnet ihre Seite. Dieselben Schulen, nach "
         f"Stadtbezirk geordnet, stehen in den Wegweisern: {guides}.",
-        *_raw_html(f'<figure class="bm-karte-gross">{svg}</figure>'),
-        "Kartengrundlage: Stadtbezirke der Stadt; Lage der Schulen aus dem Schulverzeichnis "
-        "des Landes NRW.",
+        *_raw_html(
+            f'<figure class="bm-karte-gross">{svg}<figcaption>Schulen der Schulwegweiser '
+            f"{school_year} in den Stadtbezirken. Kartengrundlage: Stadtbezirke der Stadt; Lage "
+            "der Schulen aus dem Schulverzeichnis des Landes NRW.</figcaption></figure>"
+        ),
     ]) + "\n"  # fmt: skip
 
 

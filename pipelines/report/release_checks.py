@@ -451,9 +451,19 @@ def check_outside_resources(
     return findings
 
 
+PARSING_BASE = re.compile(r"^https?://example\.(?:com|org|net)(?:[/$]|$)")
+"""``example.com`` (reserved by RFC 2606) as the base libraries parse relative URLs against
+(Pagefind: ``new URL(path, "https://example.com")``), never fetched."""
+
+
 def _script_urls(script: str) -> list[str]:
-    """Outside URLs written in a script as strings, which it may fetch (not namespaces)."""
-    return [url for url in SCRIPT_URL.findall(script) if not url.startswith(NAMESPACES)]
+    """Outside URLs written in a script as strings, which it may fetch (not namespaces, not
+    the URL-parsing base example.com)."""
+    return [
+        url
+        for url in SCRIPT_URL.findall(script)
+        if not url.startswith(NAMESPACES) and not PARSING_BASE.match(url)
+    ]
 
 
 def _urls(value: str, srcset: bool) -> list[str]:
