@@ -30,9 +30,9 @@
     form.hidden = false;
     apply();
   }
-  const search = document.getElementById("bm-suche");
-  if (search && window.PagefindUI) {
-    search.hidden = false;
+  const area = document.getElementById("bm-suchbereich");
+  if (area && window.PagefindUI) {
+    area.hidden = false;
     new window.PagefindUI({
       element: "#bm-suche",
       baseUrl: root,
@@ -40,5 +40,8 @@
       showSubResults: false,
       resetStyles: false,
     });
+    // the page's visible label names Pagefind's input (which has only a placeholder)
+    const input = area.querySelector("#bm-suche input");
+    if (input) input.id = "bm-suchfeld";
   }
 })();

@@ -99,7 +99,7 @@ def _school(school: Mapping, labels: Mapping[str, list[tuple[str, str]]]) -> lis
     lines = [
         f"## {_text(school['schulname'])}",
         "",
-        "| Angabe | |",
+        "| Merkmal | Angabe |",
         "|:--|:--|",
         *(f"| {name} | {value} |" for name, value in facts(school, labels)),
         "",
