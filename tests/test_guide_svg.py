@@ -26,7 +26,7 @@ EAST = {  # a MultiPolygon with heights, which are ignored
     ],
 }
 DISTRICTS = [("West", WEST), ("Ost", EAST)]
-REAL = Path("/work/shared/realdata/geo/krefeld-stadtgebiet-alkis/")
+OUTLINE = Path("geo") / "krefeld-stadtgebiet-alkis"
 ROWS = [
     {"school_year": "2022/23", "aufnahmekapazitaet": 54, "anmeldungen": 70, "aufnahmen": 54},
     {"school_year": "2023/24", "aufnahmekapazitaet": 56, "anmeldungen": 61, "aufnahmen": 56},
@@ -314,10 +314,8 @@ def contrast(first: str, second: str) -> float:
 # --- the real city outline ------------------------------------------------------------------
 
 
-def test_the_real_krefeld_outline_gives_a_map_of_about_15_km() -> None:
-    if not REAL.is_dir():
-        pytest.skip(f"{REAL} is not on this machine")
-    (source,) = REAL.glob("*.json")
+def test_the_real_krefeld_outline_gives_a_map_of_about_15_km(realdata: Path) -> None:
+    (source,) = (realdata / OUTLINE).glob("*.json")
     geometry = json.loads(source.read_text(encoding="utf-8"))["features"][0]["geometry"]
     city_hall = school("100006", "Rathaus", 6.5636, 51.3331, "weiterfuehrend")
     svg = city_map([("Krefeld", geometry)], [city_hall], title="Krefeld")
