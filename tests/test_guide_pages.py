@@ -102,3 +102,17 @@ def test_filter_values_and_json_ld_are_safe() -> None:
     text = json_ld(school)
     assert "</script>" not in text and json.loads(text)["name"] == "A</script><b>"
     assert json.loads(text)["url"] == "https://www.a.schulen.example" and "geo" not in text
+
+
+def test_the_school_year_parameter_chooses_the_guides(tmp_path: Path) -> None:
+    """``-P schuljahr:`` (BILDUNGSMONITOR_PARAM_SCHULJAHR in the pre-render step) picks the
+    guides' school year; one without profiles stops the render naming the years there are."""
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    pages = generate_guides(tmp_path, warehouse, "2025/26")
+    assert len(pages) == 9
+    assert "Grundschulwegweiser 2025/26" in (
+        tmp_path / "schulwegweiser" / "grundschulen.qmd"
+    ).read_text("utf-8")
+    with pytest.raises(ValueError, match=r"schuljahr:2030/31.*\(school years: 2025/26\)"):
+        generate_guides(tmp_path, warehouse, "2030/31")
+    assert len(list((tmp_path / "schulwegweiser").rglob("*.qmd"))) == 9  # left as they were

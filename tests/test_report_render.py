@@ -438,7 +438,8 @@ def test_real_quarto_is_used_when_installed(tmp_path: Path, monkeypatch) -> None
         "for name in ('a.html', 'b.html', 'b.pdf'):\n"
         "    (out / name).write_text('x')\n"
         "(out / 'call.json').write_text(json.dumps(\n"
-        "    {'argv': sys.argv[1:], 'warehouse': os.environ.get('BILDUNGSMONITOR_WAREHOUSE')}))\n"
+        "    {'argv': sys.argv[1:], 'warehouse': os.environ.get('BILDUNGSMONITOR_WAREHOUSE'),\n"
+        "     'schuljahr': os.environ.get('BILDUNGSMONITOR_PARAM_SCHULJAHR')}))\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
@@ -464,6 +465,43 @@ def test_real_quarto_is_used_when_installed(tmp_path: Path, monkeypatch) -> None
     assert call["argv"][:2] == ["render", str(project)]
     assert call["argv"][-2:] == ["-P", "year:2016/17"]
     assert call["warehouse"] == "w"
+    assert call["schuljahr"] is None  # no -P schuljahr: the guides' year is the latest
+
+
+def test_parameters_reach_the_pages_that_declare_them_and_the_pre_render(
+    tmp_path: Path,
+) -> None:
+    """``-P schuljahr:`` goes to the pages whose parameters cell sets it and, as
+    BILDUNGSMONITOR_PARAM_SCHULJAHR, to the pre-render step (which writes the guides); a
+    page declaring only ``year`` does not get it; a key no page declares is refused."""
+    project = write_project(
+        tmp_path / "p",
+        {
+            "a.qmd": page(
+                "```{python}\n#| tags: [parameters]\nyear = None\n```\n\n"
+                "```{python}\n#| output: asis\nprint(f'Jahr {year}', 'schuljahr' in dir())\n```"
+            ),
+            "b.qmd": page(
+                "```{python}\n#| tags: [parameters]\nschuljahr = None\n```\n\n"
+                "```{python}\n#| output: asis\nprint(f'Schuljahr {schuljahr}')\n```"
+            ),
+            "_vorher.py": (
+                "import os, pathlib\n"
+                "pathlib.Path('vorher.txt').write_text(\n"
+                "    os.environ.get('BILDUNGSMONITOR_PARAM_SCHULJAHR', '-'))\n"
+            ),
+        },
+    )
+    config = project / "_quarto.yml"
+    config.write_text(
+        config.read_text().replace("  render:", "  pre-render: _vorher.py\n  render:")
+    )
+    render_site(project, tmp_path / "out", params={"schuljahr": "2026/27"}, renderer="builtin")
+    assert (project / "vorher.txt").read_text() == "2026/27"
+    assert "Schuljahr 2026/27" in (tmp_path / "out" / "b.html").read_text("utf-8")
+    assert "Jahr None False" in (tmp_path / "out" / "a.html").read_text("utf-8")
+    with pytest.raises(RenderError, match=r"\['schuljar'\] not set in any page's parameters"):
+        render_site(project, tmp_path / "out", params={"schuljar": "2026/27"}, renderer="builtin")
 
 
 # --------------------------------------------------------------------------- rendering (e2e)

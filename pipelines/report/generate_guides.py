@@ -417,9 +417,12 @@ def _districts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dict]]:
     return shapes
 
 
-def generate_guides(project_dir: Path, warehouse: Path) -> list[Path]:
-    """Write the guides' pages for the latest school year in the published table; remove pages
-    of schools no longer in it. Returns the pages (none when no profile was delivered)."""
+def generate_guides(
+    project_dir: Path, warehouse: Path, school_year: str | None = None
+) -> list[Path]:
+    """Write the guides' pages for ``school_year`` (``-P schuljahr:``; default the latest in
+    the published table); remove pages of schools no longer in it. Returns the pages (none
+    when no profile was delivered)."""
     out = Path(project_dir) / OUTPUT_DIR
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schools = con.sql("select * from published.schulwegweiser_schulen").df()
@@ -433,8 +436,14 @@ def generate_guides(project_dir: Path, warehouse: Path) -> list[Path]:
         for m, g in labels_frame.groupby("merkmal")
     }
     written: list[Path] = []
+    if school_year is not None and school_year not in set(schools["school_year"]):
+        known = ", ".join(sorted(set(schools["school_year"]))) or "keine"
+        raise ValueError(
+            f"-P schuljahr:{school_year}: no school profile for this school year in "
+            f"published.schulwegweiser_schulen (school years: {known})"
+        )
     if not schools.empty:
-        school_year = max(schools["school_year"])
+        school_year = school_year or max(schools["school_year"])
         current = schools[schools["school_year"] == school_year]
         for school in current.to_dict("records"):
             history = (

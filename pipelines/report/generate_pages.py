@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from pipelines import paths
 from pipelines.report.contract import ContractError, check_warehouse
 from pipelines.report.generate_guides import OUTPUT_DIR as GUIDES_DIR
 from pipelines.report.generate_guides import generate_guides
+from pipelines.report.project import PARAM_ENV
 
 OUTPUT_DIR = "indikatoren"
 TEMPLATE_DIR = "_vorlagen"
@@ -255,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = args.warehouse or paths.warehouse_path()
     try:
         pages = generate_pages(args.project, warehouse)
-        guides = generate_guides(args.project, warehouse)
+        school_year = os.environ.get(f"{PARAM_ENV}SCHULJAHR") or None  # -P schuljahr:
+        guides = generate_guides(args.project, warehouse, school_year)
     except (ContractError, FileNotFoundError, KeyError, ValueError) as exc:
         parser.exit(1, f"error: {exc}\n")
     print(f"{len(pages)} indicator pages in {args.project / OUTPUT_DIR}")

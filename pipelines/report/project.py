@@ -18,6 +18,11 @@ from pipelines.report.errors import RenderError
 CONFIG_NAME = "_quarto.yml"
 
 
+PARAM_ENV = "BILDUNGSMONITOR_PARAM_"
+"""``-P key:value`` reaches the pre-render scripts as ``BILDUNGSMONITOR_PARAM_KEY`` (Quarto
+gives its scripts no parameters): the guides' school year chooses the pages they write."""
+
+
 @dataclass(frozen=True)
 class NavItem:
     """One navbar link as written in `_quarto.yml` (``href`` may name a .qmd page or a file);

@@ -181,6 +181,15 @@ def _params_code(params: Mapping[str, Any]) -> str:
     return "# Injected Parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
 
 
+def declared_parameters(page: Page) -> frozenset[str] | None:
+    """Names the page's parameters cell sets; None when it has none (then every parameter
+    goes to the top of the page, as papermill does)."""
+    cells = [c for c in page.chunks if c.is_parameters]
+    if not cells:
+        return None
+    return frozenset(n for c in cells for n in _assigned_names(c.code))
+
+
 def _assigned_names(code: str) -> set[str]:
     tree = ast.parse(code)
     return {

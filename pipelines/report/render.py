@@ -31,8 +31,14 @@ from pipelines.report.assemble import to_markdown
 from pipelines.report.cache import Dependencies, PageCache, slug
 from pipelines.report.errors import RenderError
 from pipelines.report.execute import Kernel, dependency_prelude, write_kernelspec
-from pipelines.report.project import NavItem, Project, load_project, output_name
-from pipelines.report.qmd import SETUP_CODE, Page, build_notebook, read_page
+from pipelines.report.project import PARAM_ENV, NavItem, Project, load_project, output_name
+from pipelines.report.qmd import (
+    SETUP_CODE,
+    Page,
+    build_notebook,
+    declared_parameters,
+    read_page,
+)
 
 T = TypeVar("T")
 KernelMode = Literal["shared", "per-page"]
@@ -94,12 +100,14 @@ def render_site(
     started = time.perf_counter()
     project = load_project(Path(project_dir).resolve())
     output_dir = Path(output_dir).resolve()
-    params, env = params or {}, env or {}
+    params = params or {}
+    env = {**parameter_env(params), **(env or {})}
     quarto = shutil.which("quarto") if renderer != "builtin" else None
     if renderer == "quarto" and not quarto:
         raise RenderError(project.config_file, "renderer='quarto' but quarto is not on PATH")
     if quarto:
         project, pages = _prepare(project, env)
+        check_parameters(project, pages, params)
         _render_with_quarto(quarto, project, output_dir, params, env)
         return _result(project, pages, output_dir, "quarto", started, {}, set())
 
@@ -108,6 +116,7 @@ def render_site(
             # every page will run: start the kernels while the pages are read
             pool.prestart(min(WORKERS, len(project.pages)))
         project, pages = _prepare(project, env)
+        check_parameters(project, pages, params)
         cache = None
         if cache_dir is not None:
             skip = [output_dir, Path(cache_dir), *([work_dir] if work_dir else [])]
@@ -125,6 +134,30 @@ def render_site(
             if cache is not None:
                 cache.close()
     return result
+
+
+def parameter_env(params: Mapping[str, Any]) -> dict[str, str]:
+    """The environment that hands ``params`` to the pre-render scripts."""
+    return {f"{PARAM_ENV}{k.upper()}": str(v) for k, v in params.items() if v is not None}
+
+
+def page_parameters(page: Page, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters a page gets: those its parameters cell declares (all of them when it
+    has none, as papermill and Quarto do)."""
+    declared = declared_parameters(page)
+    return dict(params) if declared is None else {k: v for k, v in params.items() if k in declared}
+
+
+def check_parameters(project: Project, pages: list[Page], params: Mapping[str, Any]) -> None:
+    """Refuse a parameter no page declares (a typo such as ``-P yaer:2016/17``), in a project
+    whose pages declare parameters (a page without a parameters cell gets all of them)."""
+    declared = set().union(*(declared_parameters(p) or () for p in pages))
+    if declared and (unknown := sorted(set(params) - declared)):
+        raise RenderError(
+            project.config_file,
+            f"parameter(s) {unknown} not set in any page's parameters cell "
+            f"(declared: {sorted(declared)})",
+        )
 
 
 def _prepare(project: Project, env: Mapping[str, str]) -> tuple[Project, list[Page]]:
@@ -409,7 +442,8 @@ def _render_page(
     nb = None
     if page.chunks:  # like Quarto: a page without code is not executed
         prelude = dependency_prelude(dependencies, project.directory) if dependencies else ""
-        nb = kernel().run(page, build_notebook(page, params), prelude=prelude)
+        notebook = build_notebook(page, page_parameters(page, params))
+        nb = kernel().run(page, notebook, prelude=prelude)
     figure_dir = page_work / f"{Path(name).stem}_files" / "figure-html"  # Quarto's layout
     markdown = to_markdown(page, nb, figure_dir)
     (page_work / "page.md").write_text(markdown, encoding="utf-8")
