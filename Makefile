@@ -56,8 +56,9 @@ dbt-docs: $(MANIFEST) ## build and serve the dbt documentation on http://127.0.0
 sample-data: $(INSTALLED) ## regenerate the bundled synthetic sample data in place
 	$(BIN)/python -m pipelines.sample.generate
 
-bench: $(MANIFEST) ## benchmark the refresh loop (not part of make test) → benchmarks/results/<date>.md
+bench: $(MANIFEST) ## benchmark the refresh loop and the guides' render (not part of make test) → benchmarks/results/
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.guides
 
 lint: $(INSTALLED) ## ruff
 	$(BIN)/ruff check .

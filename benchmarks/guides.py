@@ -6,7 +6,8 @@ post-render search index, cold (no page cache), from one published warehouse, ea
 a fresh process (``python -m pipelines.report``). The pre-render step runs as in every render
 (it writes the indicator pages too, which are not rendered here): its time is included.
 
-Usage: ``python -m benchmarks.guides --warehouse W [--repeat N] [--out DIR]``
+Usage: ``python -m benchmarks.guides [--warehouse W] [--repeat N] [--out DIR]``; without
+``--warehouse`` it refreshes the bundled sample into a temporary folder first (untimed).
 """
 
 from __future__ import annotations
@@ -64,9 +65,25 @@ def render_once(warehouse: Path, work: Path) -> tuple[float, float, int]:
     return seconds, cpu, pages
 
 
+def sample_warehouse(work: Path) -> Path:
+    """A published warehouse of the bundled sample (one untimed refresh into ``work``)."""
+    env = {
+        **os.environ,
+        "BILDUNGSMONITOR_DATA_DIR": str(ROOT / "data" / "sample"),
+        "BILDUNGSMONITOR_WAREHOUSE": str(work / "warehouse" / "bm.duckdb"),
+        "BILDUNGSMONITOR_SITE_DIR": str(work / "site"),
+        "DAGSTER_HOME": str(work / "dagster"),
+        "DO_NOT_TRACK": "1",
+    }
+    (work / "dagster").mkdir(parents=True, exist_ok=True)
+    bildungsmonitor = Path(sys.executable).with_name("bildungsmonitor")
+    timed_run([str(bildungsmonitor), "refresh"], ROOT, env, "refresh of the sample")
+    return work / "warehouse" / "bm.duckdb"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--warehouse", type=Path, help="default: a fresh refresh of the sample")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -75,12 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     runs = []
     with tempfile.TemporaryDirectory(prefix="bm-guides-bench-") as tmp:
+        warehouse = (args.warehouse or sample_warehouse(Path(tmp) / "sample")).resolve()
         for i in range(args.repeat):
-            runs.append(render_once(args.warehouse.resolve(), Path(tmp) / f"run-{i}"))
+            runs.append(render_once(warehouse, Path(tmp) / f"run-{i}"))
     wall = statistics.median(r[0] for r in runs)
     day = dt.date.today().isoformat()
-    record = {"commit": head, "runs": runs, "median_seconds": wall, "cores": os.cpu_count(),
-              "load_average": os.getloadavg(), "warehouse": str(args.warehouse)}  # fmt: skip
+    record = {
+        "commit": head,
+        "runs": runs,
+        "median_seconds": wall,
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "warehouse": str(args.warehouse or "sample"),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{day}-guides.json").write_text(json.dumps(record, indent=2), "utf-8")
     lines = [

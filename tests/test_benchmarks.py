@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from benchmarks.machine import cpu_model, memory_bytes
 from benchmarks.run import combine_sequential, edit_model, generation_summary, parse_scenarios
@@ -356,3 +358,15 @@ def test_the_disclosure_benchmark_times_protect_and_audit_on_a_warehouse(tmp_pat
     assert all(r["passed"] and r["protect_seconds"] > 0 for r in result["rounds"])
     assert result["primary"] == 4
     assert result["peak_rss_bytes"] > 0
+
+
+def test_the_guides_benchmark_renders_only_the_guides(tmp_path: Path) -> None:
+    from benchmarks.guides import GUIDE_GLOBS, guides_project
+    from pipelines.report.project import load_project
+
+    project = guides_project(tmp_path / "reports")
+    config = yaml.safe_load((project / "_quarto.yml").read_text("utf-8"))
+    assert config["project"]["render"] == list(GUIDE_GLOBS)
+    assert "navbar" not in config["website"] and "page-footer" not in config["website"]
+    assert config["project"]["post-render"] == "_post_render.py"  # the search index is timed
+    assert load_project(project).pages == ()  # the pre-render step writes them
