@@ -92,8 +92,8 @@ def test_the_plan_of_a_report_only_run_counts_its_steps():
     from pipelines.definitions import defs
 
     planned = planned_per_step(defs, selected_keys(RefreshPlan(report=True)))
-    # the report with its downloads audit and five release checks, then release
-    assert planned == {"report_site": 7, "release": 1}
+    # the report with its downloads audit and six release checks, then release
+    assert planned == {"report_site": 8, "release": 1}
     full = planned_per_step(defs, None)
     partial = planned_per_step(defs, selected_keys(RefreshPlan(raw_tables={"ba__sgb2"})))
     assert 0 < partial["bildungsmonitor_dbt_assets"] < full["bildungsmonitor_dbt_assets"]
