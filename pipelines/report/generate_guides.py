@@ -26,17 +26,14 @@ import duckdb
 import pandas as pd
 
 from pipelines.report import guide_svg
-from pipelines.report.guide_brochure import brochure_page
+from pipelines.report.guide_brochure import TITLES, brochure_page, facts
 
 OUTPUT_DIR = "schulwegweiser"
 SCHOOLS_DIR = "schulen"
 HISTORY_YEARS = 5
 """School years of registrations against places shown per school."""
 GUIDE_PAGES = {"grundschule": "grundschulen", "weiterfuehrend": "weiterfuehrende-schulen"}
-GUIDE_TITLES = {
-    "grundschule": "Grundschulwegweiser",
-    "weiterfuehrend": "Wegweiser weiterführende Schulen",
-}
+GUIDE_TITLES = TITLES
 BROCHURES = {
     "grundschule": "grundschulwegweiser-broschuere",
     "weiterfuehrend": "wegweiser-weiterfuehrende-schulen-broschuere",
@@ -47,7 +44,6 @@ SCRIPT = "../schulwegweiser.js"
 """The overview's filter and search script, a file of the project (copied as a resource)."""
 PAGEFIND = "../pagefind"
 """Pagefind's UI and index, written into the site by the post-render step."""
-NBSP = "\u00a0"
 
 
 def _date(value: object) -> str:
@@ -61,11 +57,6 @@ def _count(value: object) -> str:
 def _cell(text: object) -> str:
     """Text for a pipe-table cell or a list item (no pipe, no line break)."""
     return str(text).replace("|", "/").replace("\n", " ").strip() if pd.notna(text) else "–"
-
-
-def _phone(text: object) -> str:
-    """A phone number that never wraps (its groups joined by no-break spaces)."""
-    return NBSP.join(str(text).split()) if pd.notna(text) else "–"
 
 
 def slug(text: str) -> str:
@@ -131,34 +122,7 @@ def school_page(
     districts: Sequence[tuple[str, dict]] = (),
 ) -> str:
     """The Markdown of one school's page."""
-    label = {m: dict(v) for m, v in labels.items()}
-    ganztag = label["ganztag"].get(school["ganztag"], school["ganztag"])
-    if pd.notna(school["ganztag_bis"]) and school["ganztag"] != "halbtag":
-        ganztag += f", bis {school['ganztag_bis']} Uhr"
-    facts = [
-        ("Schulform", school["schulform_name"]),
-        ("Anschrift", f"{school['strasse']}, {school['plz']} {school['ort']}"),
-        ("Stadtbezirk", school["stadtbezirk_name"]),
-        ("Telefon", _phone(school["telefon"])),
-        ("E-Mail", school["email"]),
-        ("Internet", school["homepage"]),
-        ("Ganztag", ganztag),
-        ("Fremdsprachen", school["fremdsprachen"]),
-        ("Profil", school["profil"]),
-        (
-            "Gemeinsames Lernen",
-            "Schule des Gemeinsamen Lernens" if school["gemeinsames_lernen"] else "kein Angebot",
-        ),
-        ("Klassen je Jahrgang", school["zuege"]),
-        ("Barrierefreiheit", label["barrierefrei"].get(school["barrierefrei"])),
-    ]
-    if school["wegweiser"] == "weiterfuehrend":
-        facts += [
-            ("Abschlüsse", school["abschluesse"]),
-            ("Oberstufe", label["oberstufe"].get(school["oberstufe"])),
-            ("Zweite Fremdsprache ab Klasse", school["zweite_fremdsprache_ab"]),
-        ]
-    rows = "\n".join(f"| {name} | {_cell(value)} |" for name, value in facts if pd.notna(value))
+    rows = "\n".join(f"| {name} | {value} |" for name, value in facts(school, labels))
     guide = GUIDE_PAGES[school["wegweiser"]]
     lines = [
         "---",
