@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import collections
 import functools
+import html
 import http.server
 import itertools
 import json
@@ -731,6 +732,51 @@ def test_pdf_editions_turn_into_pages_with_their_text(
     for url in licence_urls():  # the one address the licence's attribution must print
         text = text.replace(url, "")
     assert "http://" not in text and "https://" not in text
+
+
+def guide_schools(site: Path) -> dict[str, list[tuple[str, str]]]:
+    """Guide title → (school name, phone) of its school pages, read from the pages."""
+    schools: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for page in sorted((site / "schulwegweiser" / "schulen").glob("*.html")):
+        text = page.read_text("utf-8")
+        name = re.search(r'<h1 class="title">(.*?)</h1>', text)[1]
+        guide = re.search(r'<p class="subtitle">(.*?) \d{4}/\d{2}</p>', text)[1]
+        phone = re.search(r"<td[^>]*>Telefon</td>\s*<td[^>]*>(.*?)</td>", text)[1]
+        schools[guide].append((html.unescape(name), html.unescape(phone)))
+    return schools
+
+
+def test_guide_brochures_hold_each_school_once_and_no_phone_number_wraps(
+    tools: None, site: Path
+) -> None:
+    """Both brochures exist; each school of its guide has exactly one page (the page with
+    its facts table) and its phone number on one line of pdftotext's layout."""
+    schools = guide_schools(site)
+    brochures = {
+        "Grundschulwegweiser": ("grundschulwegweiser-broschuere.pdf", (419.5, 595.3)),  # A5
+        "Wegweiser weiterführende Schulen": (
+            "wegweiser-weiterfuehrende-schulen-broschuere.pdf",
+            (595.3, 841.9),  # A4
+        ),
+    }
+    assert set(schools) == set(brochures)
+    for guide, (pdf, size) in brochures.items():
+        path = site / "schulwegweiser" / pdf
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        found = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
+        assert abs(float(found[1]) - size[0]) < 1 and abs(float(found[2]) - size[1]) < 1, info
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        pages = [page for page in text.split("\f") if "Merkmal" in page]
+        # a long name wraps in its heading, at a space or after a hyphen
+        joined = [re.sub(r"-\s+", "-", " ".join(page.split())) for page in pages]
+        assert len(pages) == len(schools[guide]), pdf
+        for name, phone in schools[guide]:
+            holding = [n for n, page in enumerate(joined) if " ".join(name.split()) in page]
+            assert len(holding) == 1, (pdf, name, holding)
+            lines = [" ".join(line.split()) for line in pages[holding[0]].splitlines()]
+            assert any(" ".join(phone.split()) in line for line in lines), (pdf, name, phone)
 
 
 def licence_urls() -> list[str]:
