@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import contextlib
 import functools
 import html
 import http.server
@@ -246,6 +247,22 @@ COLLECT_DOM = """(() => {
 })()"""
 
 
+@contextlib.contextmanager
+def tab(browser: DevTools) -> Iterator[tuple[str, int]]:
+    """A new tab (its session, the index of its first event) with Page, Runtime, Log and
+    Network events on; closed, and its events dropped, afterwards."""
+    target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+    session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    first_event = len(browser.events)
+    try:
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            browser.call(f"{domain}.enable", session)
+        yield session, first_event
+    finally:
+        browser.call("Target.closeTarget", targetId=target)
+        del browser.events[first_event:]
+
+
 def visit(
     browser: DevTools,
     url: str,
@@ -257,12 +274,7 @@ def visit(
 ) -> Visit:
     """Open ``url`` in a new tab ``width`` px wide; collect errors, outside requests, links,
     a screenshot, axe-core's violations and the layout checks (``layout_problems``)."""
-    target = browser.call("Target.createTarget", url="about:blank")["targetId"]
-    session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-    first_event = len(browser.events)
-    try:
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            browser.call(f"{domain}.enable", session)
+    with tab(browser) as (session, first_event):
         browser.call(
             "Emulation.setDeviceMetricsOverride",
             session,
@@ -293,9 +305,6 @@ def visit(
         events = [e for e in browser.events[first_event:] if e.get("sessionId") == session]
         page.problems = problems_in(events, base)
         return page
-    finally:
-        browser.call("Target.closeTarget", targetId=target)
-        del browser.events[first_event:]
 
 
 def problems_in(events: list[dict], base: str) -> list[str]:
@@ -631,12 +640,7 @@ def test_guide_filters_and_search_work_offline(browser: DevTools, server: str, s
     assert overviews, "no guide overview with filters in the site"
     checked = 0
     for name in overviews:
-        target = browser.call("Target.createTarget", url="about:blank")["targetId"]
-        session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        first_event = len(browser.events)
-        try:
-            for domain in ("Page", "Runtime", "Log", "Network"):
-                browser.call(f"{domain}.enable", session)
+        with tab(browser) as (session, first_event):
             browser.call("Page.navigate", session, url=server + name)
             browser.wait_for("Page.loadEventFired", session)
             out = browser.evaluate(session, GUIDE_FILTERS)
@@ -644,9 +648,6 @@ def test_guide_filters_and_search_work_offline(browser: DevTools, server: str, s
             browser.call("Runtime.evaluate", session, expression="1")
             events = [e for e in browser.events[first_event:] if e.get("sessionId") == session]
             problems = problems_in(events, server)
-        finally:
-            browser.call("Target.closeTarget", targetId=target)
-            del browser.events[first_event:]
         assert problems == [], (name, problems)
         total = out["total"]
         assert out["formShown"] and out["before"] == f"{total} von {total} Schulen", out
@@ -678,17 +679,11 @@ def test_every_school_page_has_its_map_point(browser: DevTools, server: str, sit
       return inside ? 'ok' : 'outside the map';
     })()"""
     found = {}
-    target = browser.call("Target.createTarget", url="about:blank")["targetId"]
-    session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-    try:
-        browser.call("Page.enable", session)
-        for name in pages:
-            browser.events.clear()
+    for name in pages:
+        with tab(browser) as (session, _):
             browser.call("Page.navigate", session, url=server + name)
             browser.wait_for("Page.loadEventFired", session)
             found[name] = browser.evaluate(session, script)
-    finally:
-        browser.call("Target.closeTarget", targetId=target)
     assert {n: r for n, r in found.items() if r != "ok"} == {}
 
 
