@@ -564,10 +564,13 @@ def test_a_revised_period_is_recorded_shown_on_the_quality_page_and_in_the_chang
     assert population.rows_changed == 4
     assert recorded[(REPLACED, "schulen", "schulen")].run_id == run_id  # the second refresh's
     assert population.new_published_at == "2026-03-20T08:00:00"
-    assert lines[0].startswith("Revidiert: itnrw__bevoelkerung, Zeitraum 2020-12-31: ")
-    assert lines[1].startswith("Ersetzt: schulen__schulen, Stand 2024-10-15 → 2025-10-15: ")
+    # newest first: the two raw assets of one run record in either order (CI saw both)
+    assert len(lines) == 2
+    revised_line, replaced_line = sorted(lines)[::-1]  # "Revidiert: …" sorts after "Ersetzt: …"
+    assert revised_line.startswith("Revidiert: itnrw__bevoelkerung, Zeitraum 2020-12-31: ")
+    assert replaced_line.startswith("Ersetzt: schulen__schulen, Stand 2024-10-15 → 2025-10-15: ")
     summary = (tmp / "second_refresh.txt").read_text(encoding="utf-8")  # the run's summary
-    assert lines[0] in summary and lines[1] in summary
+    assert revised_line in summary and replaced_line in summary
 
     page = (tmp / "_qualitaet" / "index.html").read_text(encoding="utf-8")
     section = page[page.index('id="revisionen"') :]
