@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.report import guide_svg
-from pipelines.report.guide_brochure import TITLES, brochure_page, facts
+from pipelines.report.guide_brochure import TITLES, brochure_page, date_text, facts
 
 OUTPUT_DIR = "schulwegweiser"
 SCHOOLS_DIR = "schulen"
@@ -44,10 +44,6 @@ SCRIPT = "../schulwegweiser.js"
 """The overview's filter and search script, a file of the project (copied as a resource)."""
 PAGEFIND = "../pagefind"
 """Pagefind's UI and index, written into the site by the post-render step."""
-
-
-def _date(value: object) -> str:
-    return pd.Timestamp(value).strftime("%d.%m.%Y") if pd.notna(value) else "–"
 
 
 def _count(value: object) -> str:
@@ -146,8 +142,9 @@ def school_page(
     lines += [
         f"## Anmeldung für das Schuljahr {school['school_year']}",
         "",
-        f"- Anmeldezeitraum: {_date(school['anmeldung_von'])} bis {_date(school['anmeldung_bis'])}",
-        f"- Tag der offenen Tür: {_date(school['tag_der_offenen_tuer'])}",
+        f"- Anmeldezeitraum: {date_text(school['anmeldung_von'])} "
+        f"bis {date_text(school['anmeldung_bis'])}",
+        f"- Tag der offenen Tür: {date_text(school['tag_der_offenen_tuer'])}",
     ]
     if pd.notna(school["hinweise"]):
         lines.append(f"- Hinweise der Schule: {_cell(school['hinweise'])}")
@@ -248,7 +245,7 @@ def guide_page(
             listing.append(
                 f'<li {attrs}><a href="{SCHOOLS_DIR}/{s["schulnummer"]}.html">'
                 f"{escape(s['schulname'])}</a>: {escape(_cell(s['strasse']))}; Anmeldung "
-                f"{_date(s['anmeldung_von'])} bis {_date(s['anmeldung_bis'])}</li>"
+                f"{date_text(s['anmeldung_von'])} bis {date_text(s['anmeldung_bis'])}</li>"
             )
         listing += ["</ul>", "</section>"]
     listing.append("</div>")
@@ -334,7 +331,10 @@ def registration_page(schools: pd.DataFrame, school_year: str) -> str:
         )
         if chosen.empty:
             continue
-        first, last = _date(chosen["anmeldung_von"].min()), _date(chosen["anmeldung_bis"].max())
+        first, last = (
+            date_text(chosen["anmeldung_von"].min()),
+            date_text(chosen["anmeldung_bis"].max()),
+        )
         lines += [f"## {GUIDE_TITLES[kind]}", ""]
         lines += [f"{n}. {text}" for n, text in enumerate(steps[kind], 1)]
         lines += [
@@ -347,8 +347,8 @@ def registration_page(schools: pd.DataFrame, school_year: str) -> str:
             "|:--|:--|:--|:--|",
             *(
                 f"| [{_cell(s.schulname)}]({SCHOOLS_DIR}/{s.schulnummer}.qmd) | "
-                f"{_date(s.anmeldung_von)} | {_date(s.anmeldung_bis)} | "
-                f"{_date(s.tag_der_offenen_tuer)} |"
+                f"{date_text(s.anmeldung_von)} | {date_text(s.anmeldung_bis)} | "
+                f"{date_text(s.tag_der_offenen_tuer)} |"
                 for s in chosen.itertuples()
             ),
             "",

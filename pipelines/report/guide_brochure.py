@@ -50,7 +50,8 @@ def _phone(value: object) -> str:
     return _text(value).replace(" ", "\u00a0")
 
 
-def _date(value: object) -> str:
+def date_text(value: object) -> str:
+    """A date as the guides print it (03.11.2024); – when there is none."""
     return pd.Timestamp(value).strftime("%d.%m.%Y") if pd.notna(value) else "–"
 
 
@@ -105,8 +106,9 @@ def _school(school: Mapping, labels: Mapping[str, list[tuple[str, str]]]) -> lis
         "",
         f"**Anmeldung für das Schuljahr {_text(school['school_year'])}**",
         "",
-        f"- Anmeldezeitraum: {_date(school['anmeldung_von'])} bis {_date(school['anmeldung_bis'])}",
-        f"- Tag der offenen Tür: {_date(school['tag_der_offenen_tuer'])}",
+        f"- Anmeldezeitraum: {date_text(school['anmeldung_von'])} "
+        f"bis {date_text(school['anmeldung_bis'])}",
+        f"- Tag der offenen Tür: {date_text(school['tag_der_offenen_tuer'])}",
     ]
     if pd.notna(school["hinweise"]):
         lines.append(f"- Hinweise der Schule: {_text(school['hinweise'])}")
