@@ -109,10 +109,30 @@ def test_code_and_report_fingerprints_follow_their_files(tmp_path):
     assert fingerprints.code_fingerprint(tmp_path) != code
 
     report = fingerprints.report_fingerprint(tmp_path)
-    for output in ("_site/index.html", "_qualitaet/index.html", "indikatoren/x.qmd"):
+    outputs = (
+        "_site/index.html",
+        "_qualitaet/index.html",
+        "indikatoren/x.qmd",
+        "schulwegweiser/schulen/100001.qmd",
+        "_variables.yml",
+        "_vorlagen/__pycache__/x.pyc",
+    )
+    for output in outputs:
         (tmp_path / "reports" / output).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "reports" / output).write_text("written by a run")
     assert fingerprints.report_fingerprint(tmp_path) == report  # outputs are no sources
+    (tmp_path / "reports/schulwegweiser.qmd").write_text("# Schulwegweiser\n")
+    assert fingerprints.report_fingerprint(tmp_path) != report  # a source beside the output
+
+
+def test_the_report_outputs_are_the_folders_the_generators_write():
+    """The pre-render step writes these; if a generator moves, the fingerprint must follow."""
+    from pipelines.report import generate_guides, generate_pages
+
+    reports_texte = (paths.REPO_ROOT / "reports" / "bm_texte.py").read_text(encoding="utf-8")
+    assert generate_pages.OUTPUT_DIR in fingerprints.REPORT_OUTPUTS
+    assert generate_guides.OUTPUT_DIR in fingerprints.REPORT_OUTPUTS
+    assert 'VARIABLES_FILE = "_variables.yml"' in reports_texte
 
 
 def test_records_round_trip(tmp_path):
