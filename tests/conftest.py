@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -9,6 +15,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REALDATA = REPO_ROOT.parent / "shared" / "realdata"
 SAMPLE = REPO_ROOT / "data" / "sample"
+CLI = Path(sys.executable).parent / "bildungsmonitor"
+LATE_FILE = Path("ba") / "arbeitslose_2025.xlsx"
+"""The BA file end-to-end tests deliver after a first refresh: a partial run."""
 
 
 @pytest.fixture
@@ -60,3 +69,73 @@ def use_render_cache(warehouse_dir: Path, cache: Path) -> None:
     page of other data still renders; the cache's own tests use fresh folders."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     (warehouse_dir / "render-cache").symlink_to(cache, target_is_directory=True)
+
+
+# ----------------------------------------------------------- released workspaces of the sample
+# Several end-to-end modules start from "the sample, refreshed and released". One refresh per
+# session does that; each module works on its own copy (``copy_workspace``), so what a module
+# changes (a new delivery, a killed run, other thresholds) never reaches another.
+
+
+def workspace_env(tmp: Path) -> dict[str, str]:
+    """The CLI's environment for the workspace ``tmp`` (inbox, warehouse, site, run history);
+    without terminal width or forced colours, so the output is what a log file gets."""
+    env = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "FORCE_COLOR"}}
+    env.update(
+        BILDUNGSMONITOR_DATA_DIR=str(tmp / "inbox"),
+        BILDUNGSMONITOR_WAREHOUSE=str(tmp / "warehouse" / "bm.duckdb"),
+        BILDUNGSMONITOR_SITE_DIR=str(tmp / "site"),
+        DAGSTER_HOME=str(tmp / "dagster_home"),
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Released:
+    """A workspace after its first refresh, and what that refresh printed."""
+
+    path: Path
+    first_refresh: subprocess.CompletedProcess
+
+
+def _release_sample(tmp: Path, cache: Path, without: Iterable[Path] = ()) -> Released:
+    use_render_cache(tmp / "warehouse", cache)
+    shutil.copytree(SAMPLE, tmp / "inbox")
+    for name in without:
+        (tmp / "inbox" / name).unlink()
+    result = subprocess.run(
+        [str(CLI), "refresh"],
+        env=workspace_env(tmp),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return Released(tmp, result)
+
+
+@pytest.fixture(scope="session")
+def released_sample(
+    tmp_path_factory: pytest.TempPathFactory, shared_render_cache: Path
+) -> Released:
+    """The whole sample, refreshed and released once per session (copy it before changing it)."""
+    return _release_sample(tmp_path_factory.mktemp("released-sample"), shared_render_cache)
+
+
+@pytest.fixture(scope="session")
+def released_sample_without_late(
+    tmp_path_factory: pytest.TempPathFactory, shared_render_cache: Path
+) -> Released:
+    """The sample without ``LATE_FILE``, refreshed and released once per session."""
+    tmp = tmp_path_factory.mktemp("released-without-late")
+    return _release_sample(tmp, shared_render_cache, without=[LATE_FILE])
+
+
+def copy_workspace(source: Path, target: Path) -> Path:
+    """A working copy of a released workspace: warehouse, releases, archive, site, inbox and
+    run history; the page cache link stays shared (content-addressed)."""
+    shutil.copytree(source, target, symlinks=True)
+    site = target / "site"  # the site link is absolute: point it at the copy's own release
+    site.unlink()
+    site.symlink_to(target / "warehouse" / "releases" / "current" / "site")
+    return target

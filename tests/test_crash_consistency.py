@@ -23,11 +23,9 @@ import psutil
 import pytest
 
 from pipelines.publishing.releases import ReleaseStore
-from tests.conftest import SAMPLE, use_render_cache
+from tests.conftest import CLI, Released, copy_workspace
 
 pytestmark = pytest.mark.e2e
-
-CLI = Path(sys.executable).parent / "bildungsmonitor"
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -122,24 +120,13 @@ def _assert_nothing_left(tmp: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory, shared_render_cache: Path) -> Path:
-    """A first full refresh of the sample; each test works on its own copy."""
-    tmp = tmp_path_factory.mktemp("crash")
-    use_render_cache(tmp / "warehouse", shared_render_cache)
-    shutil.copytree(SAMPLE, tmp / "inbox")
-    result = _run(_env(tmp), "refresh")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return tmp
+def released(released_sample: Released) -> Path:
+    """The session's released sample; each test works on its own copy."""
+    return released_sample.path
 
 
 def _copy(released: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "w"
-    shutil.copytree(released, target, symlinks=True)
-    # the site link is absolute: point it at the copy's own releases
-    site = target / "site"
-    site.unlink()
-    site.symlink_to(target / "warehouse" / "releases" / "current" / "site")
-    return target
+    return copy_workspace(released, tmp_path / "w")
 
 
 BEFORE_THE_MARTS = (

@@ -10,21 +10,17 @@ DAGSTER_HOME in a temporary folder, as ``test_pipeline_e2e`` does.
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from pipelines.report.downloads_safety import FORMULA_STARTS
-from tests.conftest import SAMPLE, use_render_cache
+from tests.conftest import CLI, Released, copy_workspace, workspace_env
 
 pytestmark = pytest.mark.e2e
 
-CLI = Path(sys.executable).parent / "bildungsmonitor"
 LINK = '=HYPERLINK("http://x.example/","klick")'
 SAFE = "'" + LINK
 REGISTER = Path("schulen") / "schulen_2024-10-15.xlsx"
@@ -46,23 +42,16 @@ def rename_first_school(register: Path, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, shared_render_cache: Path) -> Path:
-    tmp = tmp_path_factory.mktemp("injection")
-    use_render_cache(tmp / "warehouse", shared_render_cache)
-    inbox = tmp / "inbox"
-    shutil.copytree(SAMPLE, inbox)
-    rename_first_school(inbox / REGISTER, LINK)
-    env = dict(os.environ)
-    env.update(
-        BILDUNGSMONITOR_DATA_DIR=str(inbox),
-        BILDUNGSMONITOR_WAREHOUSE=str(tmp / "warehouse" / "bm.duckdb"),
-        BILDUNGSMONITOR_SITE_DIR=str(tmp / "site"),
-        DAGSTER_HOME=str(tmp / "dagster_home"),
-    )
+def site(tmp_path_factory: pytest.TempPathFactory, released_sample: Released) -> Path:
+    """A copy of the session's released sample whose register renames the first school to
+    ``LINK``, refreshed: what depends on the register is built and rendered again."""
+    tmp = copy_workspace(released_sample.path, tmp_path_factory.mktemp("injection") / "w")
+    rename_first_school(tmp / "inbox" / REGISTER, LINK)
     result = subprocess.run(
-        [str(CLI), "refresh"], env=env, capture_output=True, text=True, timeout=900
+        [str(CLI), "refresh"], env=workspace_env(tmp), capture_output=True, text=True, timeout=900
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "Rohtabellen mit neuen Lieferungen" in result.stdout
     return tmp / "site"
 
 

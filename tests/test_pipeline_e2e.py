@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -22,13 +21,11 @@ import pytest
 
 from pipelines.report.release_checks import code_tokens, seed_codes
 from quality.sdc.downloads import read_download
-from tests.conftest import SAMPLE, use_render_cache
+from tests.conftest import CLI, LATE_FILE, SAMPLE, Released, copy_workspace
 from tests.disclosure_attack import page_tables
 from tests.fixtures.broken.make_broken import CASES, write_broken_inbox
 
 pytestmark = pytest.mark.e2e
-
-CLI = Path(sys.executable).parent / "bildungsmonitor"
 
 
 def _env(tmp: Path, data_dir: Path) -> dict[str, str]:
@@ -56,7 +53,6 @@ def _tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-LATE_FILE = Path("ba") / "arbeitslose_2025.xlsx"
 """Held back from the first run and dropped into the inbox later, as a new monthly delivery."""
 
 
@@ -79,16 +75,13 @@ def _raw_digest(warehouse: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory, shared_render_cache: Path) -> tuple[Path, dict[str, str]]:
-    tmp = tmp_path_factory.mktemp("e2e")
-    use_render_cache(tmp / "warehouse", shared_render_cache)
-    inbox = tmp / "inbox"
-    shutil.copytree(SAMPLE, inbox)
-    (inbox / LATE_FILE).unlink()
-    env = _env(tmp, inbox)
-    result = _refresh(env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return tmp, env
+def refreshed(
+    tmp_path_factory, released_sample_without_late: Released
+) -> tuple[Path, dict[str, str]]:
+    """A copy of the session's released sample without ``LATE_FILE``."""
+    source = released_sample_without_late.path
+    tmp = copy_workspace(source, tmp_path_factory.mktemp("e2e") / "w")
+    return tmp, _env(tmp, tmp / "inbox")
 
 
 def test_report_shows_the_seed_figures(refreshed):

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +18,8 @@ import pytest
 from pipelines.assets.dbt import DBT_ASSETS, attach_singular_tests, dbt_project
 from pipelines.command_line.progress import STAGE_LABELS, prune_run_logs, run_output
 from pipelines.command_line.run_refresh import planned_per_step, user_message
-from tests.conftest import SAMPLE, use_render_cache
+from tests.conftest import CLI, LATE_FILE, SAMPLE, Released, copy_workspace
 
-CLI = Path(sys.executable).parent / "bildungsmonitor"
-LATE_FILE = Path("ba") / "arbeitslose_2025.xlsx"
 ANSI = "\x1b["
 OBSERVATION_WARNING = "Logging an `AssetObservation`"
 
@@ -231,20 +228,18 @@ def _run_log(result: subprocess.CompletedProcess) -> Path:
 
 @pytest.fixture(scope="module")
 def first_refresh(
-    tmp_path_factory, shared_render_cache: Path
+    tmp_path_factory, released_sample_without_late: Released
 ) -> tuple[Path, dict[str, str], subprocess.CompletedProcess]:
-    tmp = tmp_path_factory.mktemp("refresh_output")
-    use_render_cache(tmp / "warehouse", shared_render_cache)
-    inbox = tmp / "inbox"
-    shutil.copytree(SAMPLE, inbox)
-    (inbox / LATE_FILE).unlink()  # delivered later: the verbose test's partial run
-    env = _env(tmp, inbox)
-    return tmp, env, _refresh(env)
+    """A copy of the session's released sample without ``LATE_FILE`` (delivered later: the
+    verbose test's partial run), and what its first refresh printed."""
+    source = released_sample_without_late.path
+    tmp = copy_workspace(source, tmp_path_factory.mktemp("refresh_output") / "w")
+    return tmp, _env(tmp, tmp / "inbox"), released_sample_without_late.first_refresh
 
 
 @pytest.mark.e2e
-def test_a_full_refresh_prints_stages_and_a_short_summary(first_refresh):
-    tmp, _env_vars, result = first_refresh
+def test_a_full_refresh_prints_stages_and_a_short_summary(released_sample_without_late):
+    tmp, result = released_sample_without_late.path, released_sample_without_late.first_refresh
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert len(output.splitlines()) <= 40, output

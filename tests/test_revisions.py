@@ -9,10 +9,7 @@ refresh and follows them to the recorded table, the quality page and the next ed
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,7 +44,7 @@ from pipelines.ingest.tidy import ParsedFile
 from pipelines.report.changelog import compare_sites
 from pipelines.resources import WarehouseResource
 from quality.quality_report import write_quality_report
-from tests.conftest import SAMPLE, use_render_cache
+from tests.conftest import CLI, SAMPLE, Released, copy_workspace, workspace_env
 
 LEAVERS = RawTable("itnrw", "abgaenger", "test", labels=("abschlussart",))
 REGISTER = RawTable("schulen", "schulen", "test")
@@ -459,7 +456,6 @@ def test_the_change_log_says_revidiert_for_a_revised_period_but_not_for_suppress
 
 
 # ---------------------------------------------------------------------------- end to end
-CLI = Path(sys.executable).parent / "bildungsmonitor"
 REVISED_POPULATION = Path("itnrw") / "12411-02-03-4_revidiert.csv"
 UPDATED_REGISTER = Path("schulen") / "schulen_2025-10-15.xlsx"
 RENAMED = "Beispiel-Förderschule Leuchtturm, umbenannt (fiktiv)"
@@ -499,24 +495,14 @@ def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def revised(tmp_path_factory, shared_render_cache):
-    """Refresh and publish the sample; deliver a revised table and an updated register;
+def revised(tmp_path_factory, released_sample: Released):
+    """Publish the session's released sample; deliver a revised table and an updated register;
     refresh and publish again."""
     from pipelines.publishing.web_root import publish_site
 
-    tmp = tmp_path_factory.mktemp("revisions")
-    use_render_cache(tmp / "warehouse", shared_render_cache)
+    tmp = copy_workspace(released_sample.path, tmp_path_factory.mktemp("revisions") / "w")
     inbox = tmp / "inbox"
-    shutil.copytree(SAMPLE, inbox)
-    env = dict(os.environ)
-    env.update(
-        BILDUNGSMONITOR_DATA_DIR=str(inbox),
-        BILDUNGSMONITOR_WAREHOUSE=str(tmp / "warehouse" / "bm.duckdb"),
-        BILDUNGSMONITOR_SITE_DIR=str(tmp / "site"),
-        DAGSTER_HOME=str(tmp / "dagster_home"),
-    )
-    first = _refresh(env)
-    assert first.returncode == 0, first.stdout + first.stderr
+    env = workspace_env(tmp)
     with pytest.MonkeyPatch.context() as patch:
         for name in ("BILDUNGSMONITOR_WAREHOUSE", "BILDUNGSMONITOR_SITE_DIR"):
             patch.setenv(name, env[name])

@@ -13,18 +13,16 @@ value.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from quality.sdc.downloads import read_download
-from tests.conftest import SAMPLE, use_render_cache
+from tests.conftest import CLI, Released, copy_workspace, workspace_env
 from tests.disclosure_attack import (
     DIMS,
     Downloads,
@@ -38,7 +36,6 @@ from tests.disclosure_attack import (
     table_cells,
 )
 
-CLI = Path(sys.executable).parent / "bildungsmonitor"
 KURZREPORT = "kurzreport-schulerfolg"
 STRICT = {"BILDUNGSMONITOR_MIN_COUNT": "10", "BILDUNGSMONITOR_MIN_DENOMINATOR": "20"}
 """Stricter than the defaults (3 and 10): some Stadtbezirke's latest totals become secret, so
@@ -323,23 +320,20 @@ def test_the_attacker_reads_what_the_pages_show(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def strict_site(tmp_path_factory, shared_render_cache: Path) -> Path:
-    """The real pipeline on the bundled sample with stricter thresholds, in a temporary
-    folder (the repository's warehouse and site are not touched)."""
-    tmp = tmp_path_factory.mktemp("strict")
-    use_render_cache(tmp / "warehouse", shared_render_cache)
-    shutil.copytree(SAMPLE, tmp / "inbox")
-    env = dict(os.environ) | STRICT
-    env.update(
-        BILDUNGSMONITOR_DATA_DIR=str(tmp / "inbox"),
-        BILDUNGSMONITOR_WAREHOUSE=str(tmp / "warehouse" / "bm.duckdb"),
-        BILDUNGSMONITOR_SITE_DIR=str(tmp / "site"),
-        DAGSTER_HOME=str(tmp / "dagster_home"),
-    )
+def strict_site(tmp_path_factory, released_sample: Released) -> Path:
+    """The real pipeline on the bundled sample with stricter thresholds, in a copy of the
+    session's released sample (the repository's warehouse and site are not touched): the
+    refresh protects and renders again what the thresholds change."""
+    tmp = copy_workspace(released_sample.path, tmp_path_factory.mktemp("strict") / "w")
     result = subprocess.run(
-        [str(CLI), "refresh"], env=env, capture_output=True, text=True, timeout=1800
+        [str(CLI), "refresh"],
+        env=workspace_env(tmp) | STRICT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Geheimhaltungs-Einstellungen" in result.stdout  # the thresholds made it run
     return tmp / "site"
 
 
