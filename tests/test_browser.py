@@ -763,6 +763,9 @@ def test_guide_brochures_hold_each_school_once_and_no_phone_number_wraps(
         text = subprocess.run(
             ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
+        title = " ".join(text.split("\f")[0].split())  # who publishes it, as of when, licence
+        for imprint in ("Herausgeber: Stadt Krefeld", "Stand: ", "Lizenz: Datenlizenz"):
+            assert imprint in title, (pdf, title)
         pages = [page for page in text.split("\f") if "Merkmal" in page]
         # a long name wraps in its heading, at a space or after a hyphen
         joined = [re.sub(r"-\s+", "-", " ".join(page.split())) for page in pages]

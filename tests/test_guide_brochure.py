@@ -181,6 +181,17 @@ def test_other_paper_sizes_are_outside_the_subset() -> None:
     ]  # fmt: skip
 
 
+def test_the_title_page_imprint_is_front_matter_within_the_subset() -> None:
+    imprint = {"datum": "7. Dezember 2026", "herausgeber": "Stadt", "lizenz": "dl-de/by-2-0"}
+    meta, _ = split(brochure_page("grundschule", schools(), YEAR, LABELS, titelei=imprint))
+    assert meta["titelei"] == imprint and problems(meta, FRONT_MATTER) == []
+    assert problems({"titelei": {"auflage": "1"}}, FRONT_MATTER) == [
+        (("titelei", "auflage"), "unsupported key 'titelei.auflage'")
+    ]
+    meta, _ = split(brochure_page("grundschule", schools(), YEAR, LABELS))
+    assert "titelei" not in meta  # no imprint file: no empty title page block
+
+
 def test_markup_in_names_and_notes_stays_text() -> None:
     odd = school("Schule *Sonnenschein* [fiktiv] {#1}", "Mitte", "900007", "grundschule")
     odd["hinweise"] = "Anmeldung | Sekretariat, Kosten 5 $ bis 7 $"

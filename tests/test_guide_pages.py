@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
+import yaml
+from babel.dates import format_date
 
-from pipelines.report.generate_guides import generate_guides, json_ld, slug
+from pipelines.report.generate_guides import (
+    SAMPLE_NOTICE,
+    generate_guides,
+    json_ld,
+    slug,
+    titelei,
+)
 from pipelines.report.qmd import read_page
-from tests.test_report_data import build_warehouse
+from tests.test_report_data import REPORTS, build_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +92,28 @@ def test_map_and_registration_pages_name_every_school_once(guides: Path) -> None
     assert "30. September" in anmeldung
 
 
+def test_the_registration_span_is_the_published_one_not_computed_by_the_page(tmp_path) -> None:
+    """The page prints ``published.schulwegweiser_anmeldefristen`` as it stands (pages read
+    figures); without a row for a guide it stops, naming the table, rather than guess."""
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "UPDATE published.schulwegweiser_anmeldefristen SET schulen = 7, "
+            "anmeldung_bis = DATE '2024-11-30' WHERE wegweiser = 'grundschule'"
+        )
+    generate_guides(tmp_path, warehouse)
+    anmeldung = (tmp_path / "schulwegweiser" / "anmeldung.qmd").read_text("utf-8")
+    assert "Die 7 Schulen nehmen Anmeldungen zwischen dem 04.11.2024 und dem 30.11.2024" in (
+        anmeldung
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "DELETE FROM published.schulwegweiser_anmeldefristen WHERE wegweiser = 'grundschule'"
+        )
+    with pytest.raises(ValueError, match="schulwegweiser_anmeldefristen: 0 rows for grundschule"):
+        generate_guides(tmp_path, warehouse)
+
+
 def test_brochures_hold_each_school_of_their_guide_once(guides: Path) -> None:
     grund = (guides / "grundschulwegweiser-broschuere.qmd").read_text("utf-8")
     weiter = (guides / "wegweiser-weiterfuehrende-schulen-broschuere.qmd").read_text("utf-8")
@@ -116,3 +149,33 @@ def test_the_school_year_parameter_chooses_the_guides(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"schuljahr:2030/31.*\(school years: 2025/26\)"):
         generate_guides(tmp_path, warehouse, "2030/31")
     assert len(list((tmp_path / "schulwegweiser").rglob("*.qmd"))) == 9  # left as they were
+
+
+def test_the_brochure_title_page_names_publisher_date_licence_and_the_sample(tmp_path) -> None:
+    """The imprint comes from ``_impressum.yml`` (as the report's PDFs); the sample notice
+    only where the districts say they are schematic, in the footer's wording."""
+    shutil.copyfile(REPORTS / "_impressum.yml", tmp_path / "_impressum.yml")
+    real = titelei(tmp_path, "", date(2026, 12, 7))
+    assert real == {
+        "datum": "7. Dezember 2026",
+        "herausgeber": "Stadt Krefeld – Regionales Bildungsbüro",
+        "kontakt": "bildungsbuero@stadt.example · Stadt Krefeld, Regionales Bildungsbüro, "
+        "47792 Krefeld",
+        "lizenz": "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)",
+    }
+    sample = titelei(tmp_path, "Schematische Darstellung – keine amtliche Geometrie", date.today())
+    assert sample["hinweis"] == SAMPLE_NOTICE
+    assert titelei(tmp_path / "ohne", "", date.today()) == {}
+    texte = (REPORTS / "bm_texte.py").read_text(encoding="utf-8")
+    assert f'BEISPIELDATEN = "{SAMPLE_NOTICE}"' in texte  # one wording for site and print
+
+
+def test_generated_brochures_carry_the_imprint(tmp_path) -> None:
+    shutil.copyfile(REPORTS / "_impressum.yml", tmp_path / "_impressum.yml")
+    generate_guides(tmp_path, build_warehouse(tmp_path / "w.duckdb"))
+    brochure = (tmp_path / "schulwegweiser" / "grundschulwegweiser-broschuere.qmd").read_text(
+        "utf-8"
+    )
+    front = yaml.safe_load(brochure.split("---\n")[1])
+    assert front["titelei"]["herausgeber"] == "Stadt Krefeld – Regionales Bildungsbüro"
+    assert front["titelei"]["datum"] == format_date(date.today(), "d. MMMM y", locale="de_DE")

@@ -448,6 +448,13 @@ def add_school_guides(con: duckdb.DuckDBPyConnection) -> None:
         "('2024/25', '100001', 50, 48, 48), ('2024/25', '100002', 112, 131, 112)) "
         "AS t(school_year, schulnummer, aufnahmekapazitaet, anmeldungen, aufnahmen)"
     )
+    # as the dbt model pub_schulwegweiser_anmeldefristen defines it
+    con.execute(
+        "CREATE TABLE published.schulwegweiser_anmeldefristen AS SELECT school_year, wegweiser, "
+        "CAST(count(DISTINCT schulnummer) AS INTEGER) AS schulen, "
+        "min(anmeldung_von) AS anmeldung_ab, max(anmeldung_bis) AS anmeldung_bis "
+        "FROM published.schulwegweiser_schulen GROUP BY ALL"
+    )
 
 
 def add_summaries(con: duckdb.DuckDBPyConnection, *, kategorie: bool) -> None:

@@ -108,6 +108,9 @@ TABLES: Mapping[str, tuple[str, ...]] = {
     "schulwegweiser_anmeldungen": (
         "school_year", "schulnummer", "aufnahmekapazitaet", "anmeldungen", "aufnahmen",
     ),
+    "schulwegweiser_anmeldefristen": (
+        "school_year", "wegweiser", "schulen", "anmeldung_ab", "anmeldung_bis",
+    ),
 }  # fmt: skip
 """Required tables and the columns the pages read."""
 

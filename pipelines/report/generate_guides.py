@@ -18,12 +18,15 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+import yaml
+from babel.dates import format_date
 
 from pipelines.report import guide_svg
 from pipelines.report.guide_brochure import TITLES, brochure_page, date_text, facts
@@ -300,8 +303,9 @@ def map_page(schools: pd.DataFrame, districts: Sequence[tuple[str, dict]], schoo
     ]) + "\n"  # fmt: skip
 
 
-def registration_page(schools: pd.DataFrame, school_year: str) -> str:
-    """ "Wie melde ich mein Kind an?": the steps per guide, with the dates of the schools."""
+def registration_page(schools: pd.DataFrame, spans: pd.DataFrame, school_year: str) -> str:
+    """ "Wie melde ich mein Kind an?": the steps per guide, with the dates of the schools and
+    each guide's registration span (``published.schulwegweiser_anmeldefristen``)."""
     lines = ["---", 'title: "Wie melde ich mein Kind an?"',
              f'subtitle: "Anmeldung für das Schuljahr {school_year}"', "---", ""]  # fmt: skip
     steps = {
@@ -331,15 +335,22 @@ def registration_page(schools: pd.DataFrame, school_year: str) -> str:
         )
         if chosen.empty:
             continue
-        first, last = (
-            date_text(chosen["anmeldung_von"].min()),
-            date_text(chosen["anmeldung_bis"].max()),
+        span = spans[(spans["wegweiser"] == kind) & (spans["school_year"] == school_year)]
+        if len(span) != 1:
+            raise ValueError(
+                f"published.schulwegweiser_anmeldefristen: {len(span)} rows for {kind} "
+                f"{school_year}, expected 1"
+            )
+        count, first, last = (
+            int(span["schulen"].iloc[0]),
+            date_text(span["anmeldung_ab"].iloc[0]),
+            date_text(span["anmeldung_bis"].iloc[0]),
         )
         lines += [f"## {GUIDE_TITLES[kind]}", ""]
         lines += [f"{n}. {text}" for n, text in enumerate(steps[kind], 1)]
         lines += [
             "",
-            f"Die {len(chosen)} Schulen nehmen Anmeldungen zwischen dem {first} und dem {last} "
+            f"Die {count} Schulen nehmen Anmeldungen zwischen dem {first} und dem {last} "
             f"entgegen, jede in ihrem eigenen Zeitraum (alle Schulen im [{GUIDE_TITLES[kind]}]"
             f"({name}.qmd)):",
             "",
@@ -381,6 +392,35 @@ def _districts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dict]]:
     return shapes
 
 
+IMPRESSUM = "_impressum.yml"
+"""Publisher, contact and licence: the project file the report's PDFs read them from too."""
+SAMPLE_NOTICE = "Synthetische Beispieldaten – keine amtlichen Werte"
+"""The sample notice of the site's footer (``reports/bm_texte.py``: ``BEISPIELDATEN``)."""
+SAMPLE_GEOMETRY = "keine amtliche"
+"""How the sample's districts say they are schematic (``bm_texte.SCHEMATISCH``): the
+published layer has no sample flag, and a printed guide of fictional schools must say so."""
+
+
+def titelei(project_dir: Path, districts_note: str, today: date) -> dict[str, str]:
+    """The brochure title page's imprint: publisher, contact and licence from
+    ``_impressum.yml``, the date of this render, the sample notice for the sample's
+    warehouse. Empty without an imprint file (a project that has none)."""
+    source = Path(project_dir) / IMPRESSUM
+    if not source.is_file():
+        return {}
+    angaben = yaml.safe_load(source.read_text(encoding="utf-8"))
+    kontakt = angaben["kontakt"]
+    values = {
+        "datum": format_date(today, "d. MMMM y", locale="de_DE"),
+        "herausgeber": angaben["herausgeber"],
+        "kontakt": f"{kontakt['e-mail']} · {kontakt['anschrift']}",
+        "lizenz": f"{angaben['lizenz_name']} ({angaben['lizenz_kurz']})",
+    }
+    if SAMPLE_GEOMETRY in districts_note:
+        values["hinweis"] = SAMPLE_NOTICE
+    return values
+
+
 def generate_guides(
     project_dir: Path, warehouse: Path, school_year: str | None = None
 ) -> list[Path]:
@@ -391,10 +431,15 @@ def generate_guides(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schools = con.sql("select * from published.schulwegweiser_schulen").df()
         registrations = con.sql("select * from published.schulwegweiser_anmeldungen").df()
+        spans = con.sql("select * from published.schulwegweiser_anmeldefristen").df()
         labels_frame = con.sql(
             "select merkmal, code, bezeichnung from published.bezeichnungen order by sortierung"
         ).df()
         districts = _districts(con)
+        notes = con.execute(
+            "select string_agg(distinct json_extract_string(geojson, '$.properties.hinweis'), '; ')"
+            " from published.geometrie_stadtbezirke"
+        ).fetchone()[0]
     labels = {
         m: list(zip(g["code"], g["bezeichnung"], strict=True))
         for m, g in labels_frame.groupby("merkmal")
@@ -408,6 +453,7 @@ def generate_guides(
         )
     if not schools.empty:
         school_year = school_year or max(schools["school_year"])
+        imprint = titelei(project_dir, notes or "", date.today())
         current = schools[schools["school_year"] == school_year]
         for school in current.to_dict("records"):
             history = (
@@ -430,12 +476,12 @@ def generate_guides(
             written.append(
                 _write(
                     out / f"{BROCHURES[kind]}.qmd",
-                    brochure_page(kind, chosen, school_year, labels),
+                    brochure_page(kind, chosen, school_year, labels, titelei=imprint),
                 )
             )
         written.append(_write(out / f"{MAP_PAGE}.qmd", map_page(current, districts, school_year)))
         written.append(
-            _write(out / f"{REGISTRATION_PAGE}.qmd", registration_page(current, school_year))
+            _write(out / f"{REGISTRATION_PAGE}.qmd", registration_page(current, spans, school_year))
         )
     if out.is_dir():
         _remove_stale(out, written)

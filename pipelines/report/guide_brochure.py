@@ -121,10 +121,12 @@ def brochure_page(
     school_year: str,
     labels: Mapping[str, list[tuple[str, str]]],
     *,
+    titelei: Mapping[str, str] | None = None,
     partials_dir: str = PARTIALS_DIR,
 ) -> str:
     """The ``.qmd`` text of one guide's brochure: the guide's schools of ``school_year``,
-    each exactly once, grouped by Stadtbezirk (A–Z, schools without one last)."""
+    each exactly once, grouped by Stadtbezirk (A–Z, schools without one last); ``titelei``
+    is the title page's imprint (``generate_guides.titelei``)."""
     chosen = schools[(schools["wegweiser"] == kind) & (schools["school_year"] == school_year)]
     by_district: dict[str, list[dict]] = {}
     for school in chosen.drop_duplicates("schulnummer").to_dict("records"):
@@ -135,6 +137,7 @@ def brochure_page(
         "subtitle": f"Alle {SCHOOLS[kind]} nach Stadtbezirk: Anschrift, Kontakt, Angebote und "
         "Anmeldung",
         "toc": True,
+        **({"titelei": dict(titelei)} if titelei else {}),
         "format": {
             "html": "default",
             "typst": {

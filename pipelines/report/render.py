@@ -608,8 +608,9 @@ def _document_meta(project: Project, page: Page) -> dict[str, Any]:
         "title": page.meta.get("title", ""),
         "pagetitle": page.meta.get("title", ""),
     }
-    if "subtitle" in page.meta:
-        meta["subtitle"] = page.meta["subtitle"]
+    for key in ("subtitle", "titelei"):  # titelei: the PDF title page's imprint (brochures)
+        if key in page.meta:
+            meta[key] = page.meta[key]
     return meta
 
 

@@ -80,6 +80,9 @@ FRONT_MATTER = {
     "title": str,
     "subtitle": str,
     "toc": bool,
+    # plain metadata for the Typst partials: the title page's imprint (the brochures write it
+    # here; the report's pages print it from a chunk, _typst/_titelei.qmd)
+    "titelei": {"datum": str, "herausgeber": str, "kontakt": str, "lizenz": str, "hinweis": str},
     "format": Requires(
         {
             # the website page, with the project's settings from _quarto.yml
