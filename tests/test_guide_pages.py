@@ -14,13 +14,9 @@ import pytest
 import yaml
 from babel.dates import format_date
 
-from pipelines.report.generate_guides import (
-    SAMPLE_NOTICE,
-    generate_guides,
-    json_ld,
-    slug,
-    titelei,
-)
+from pipelines.report.generate_guides import SAMPLE_NOTICE, generate_guides, titelei
+from pipelines.report.guide_overview_pages import slug
+from pipelines.report.guide_school_page import json_ld
 from pipelines.report.qmd import read_page
 from tests.test_report_data import REPORTS, build_warehouse
 
