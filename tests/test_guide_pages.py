@@ -59,6 +59,7 @@ def test_a_school_page_has_its_facts_map_point_chart_and_json_ld(guides: Path) -
     chart = next(b for b in blocks if "bm-diagramm" in b)
     assert "2024/25" in chart and "131" in chart  # registrations above places: both shown
     assert "| 2024/25 | 112 | 131 | 112 |" in text  # and as a table
+    assert "Schulprofil der Schule für das Schuljahr 2025/26." in text  # where the facts come from
 
 
 def test_the_overview_lists_every_school_once_with_its_filter_values(guides: Path) -> None:

@@ -126,5 +126,13 @@ def school_page(
             "Anmeldungen im Erstwunsch; Plätze in den Eingangsklassen. Quelle: Schulverwaltung "
             "der Stadt.",
         ]
-    lines += ["", f"Zurück zum [{GUIDE_TITLES[school['wegweiser']]}](../{guide}.qmd)"]
+    lines += [
+        "",
+        # where each fact comes from (dim_schulwegweiser): parents and the press ask
+        "Quellen: Name, Anschrift, Kontakt, Schulform und Lage aus dem Schulverzeichnis des "
+        "Landes NRW; Stadtbezirk aus dem Schulregister der Stadt; Angebote und Anmeldung aus "
+        f"dem Schulprofil der Schule für das Schuljahr {school['school_year']}.",
+        "",
+        f"Zurück zum [{GUIDE_TITLES[school['wegweiser']]}](../{guide}.qmd)",
+    ]
     return "\n".join(lines) + "\n"
