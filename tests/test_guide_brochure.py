@@ -223,7 +223,7 @@ def write_page(root: Path, text: str) -> Path:
 def brochure_pdf(path: Path, work: Path) -> Path:
     """The PDF edition as the built-in renderer makes it (render._render_page): the page's
     Markdown, Pandoc to Typst with the page's partials, Typst to PDF. The metadata is
-    render._conversion's plus ``papersize``, which render.py does not pass on yet."""
+    render._conversion's (title, subtitle, ``papersize``; no title-page imprint)."""
     page = read_page(path)
     markdown = to_markdown(page, None, work / "figures")
     meta = {
