@@ -96,6 +96,16 @@ class Released:
 
     path: Path
     first_refresh: subprocess.CompletedProcess
+    source_changes: tuple[str, ...] = ()
+    """Files below the checkout's ``reports/`` that the refresh added, changed or removed."""
+
+
+def _source_state(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def _release_sample(tmp: Path, cache: Path, without: Iterable[Path] = ()) -> Released:
@@ -103,6 +113,7 @@ def _release_sample(tmp: Path, cache: Path, without: Iterable[Path] = ()) -> Rel
     shutil.copytree(SAMPLE, tmp / "inbox")
     for name in without:
         (tmp / "inbox" / name).unlink()
+    before = _source_state(REPO_ROOT / "reports")
     result = subprocess.run(
         [str(CLI), "refresh"],
         env=workspace_env(tmp),
@@ -111,15 +122,27 @@ def _release_sample(tmp: Path, cache: Path, without: Iterable[Path] = ()) -> Rel
         timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return Released(tmp, result)
+    after = _source_state(REPO_ROOT / "reports")
+    changes = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    return Released(tmp, result, tuple(sorted(changes)))
 
 
 @pytest.fixture(scope="session")
 def released_sample(
-    tmp_path_factory: pytest.TempPathFactory, shared_render_cache: Path
+    tmp_path_factory: pytest.TempPathFactory, released_sample_without_late: Released
 ) -> Released:
-    """The whole sample, refreshed and released once per session (copy it before changing it)."""
-    return _release_sample(tmp_path_factory.mktemp("released-sample"), shared_render_cache)
+    """The whole sample, released once per session (copy it before changing it): the sample
+    without ``LATE_FILE``, then that file delivered, as a month's partial refresh (cheaper
+    than a second full refresh; ``test_pipeline_e2e`` shows both end in the same data)."""
+    tmp = copy_workspace(
+        released_sample_without_late.path, tmp_path_factory.mktemp("released-sample") / "w"
+    )
+    shutil.copy2(SAMPLE / LATE_FILE, tmp / "inbox" / LATE_FILE)
+    result = subprocess.run(
+        [str(CLI), "refresh"], env=workspace_env(tmp), capture_output=True, text=True, timeout=1800
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return Released(tmp, result)
 
 
 @pytest.fixture(scope="session")

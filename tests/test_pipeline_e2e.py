@@ -84,6 +84,12 @@ def refreshed(
     return tmp, _env(tmp, tmp / "inbox")
 
 
+def test_a_refresh_leaves_the_report_sources_as_they_were(released_sample_without_late):
+    """The run renders a copy of ``reports/``: the generated pages, ``_variables.yml`` and the
+    caches land there, not in the checkout (``git status`` stays clean after ``make report``)."""
+    assert released_sample_without_late.source_changes == ()
+
+
 def test_report_shows_the_seed_figures(refreshed):
     tmp, _env_vars = refreshed
     site = tmp / "site"

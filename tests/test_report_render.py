@@ -504,6 +504,40 @@ def test_parameters_reach_the_pages_that_declare_them_and_the_pre_render(
         render_site(project, tmp_path / "out", params={"schuljar": "2026/27"}, renderer="builtin")
 
 
+def test_a_copied_project_keeps_generated_pages_out_of_the_source_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipeline run renders a copy of the sources: the page its pre-render step generates
+    reaches the site, but neither it nor a cache folder lands in the project, and the copy
+    (in the run's scratch folder) is gone afterwards."""
+    monkeypatch.setenv("BILDUNGSMONITOR_WAREHOUSE", str(tmp_path / "w" / "bm.duckdb"))
+    project = write_project(
+        tmp_path / "p",
+        {
+            "a.qmd": page("Quelle."),
+            "_vorher.py": (
+                "import pathlib\n"
+                "pathlib.Path('indikatoren').mkdir(exist_ok=True)\n"
+                "text = '---\\ntitle: Neu\\n---\\n\\nNeu.'\n"
+                "pathlib.Path('indikatoren/neu.qmd').write_text(text)\n"
+            ),
+        },
+    )
+    config = project / "_quarto.yml"
+    text = config.read_text().replace("  render:", "  pre-render: _vorher.py\n  render:")
+    config.write_text(text.replace("    - a.qmd\n", "    - a.qmd\n    - indikatoren/*.qmd\n"))
+    (project / "indikatoren").mkdir()
+    (project / "indikatoren" / "alt.qmd").write_text("left by a render in the checkout")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+    result = render_site(project, tmp_path / "out", renderer="builtin", copy_sources=True)
+
+    assert "Neu." in (tmp_path / "out" / "indikatoren" / "neu.html").read_text("utf-8")
+    assert not (tmp_path / "out" / "indikatoren" / "alt.html").exists()  # an output, not a source
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+    assert result.rendered and not list((tmp_path / "w" / "tmp").glob("bm-project-*"))
+
+
 # --------------------------------------------------------------------------- rendering (e2e)
 
 

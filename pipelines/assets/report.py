@@ -78,6 +78,7 @@ def report_site(
         output,
         env={paths.ENV_WAREHOUSE: str(staging)},
         cache_dir=warehouse.render_cache_dir(),
+        copy_sources=True,  # generated pages go to the copy, never into the checkout
     )
     downloads = read_downloads(sorted(output.glob("indikatoren/*.csv")))
     earlier = earlier_editions(warehouse.editions_register())

@@ -6,6 +6,7 @@ and the page list must be explicit (``project.render``) so both paths render the
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -65,6 +66,42 @@ class Project:
     @property
     def config_file(self) -> Path:
         return self.directory / CONFIG_NAME
+
+
+PROJECT_OUTPUTS = frozenset(
+    {"_site", "_qualitaet", "_freeze", "indikatoren", "schulwegweiser", "_variables.yml"}
+)
+"""What a render writes into the project folder (site, quality page, the pages the pre-render
+step generates: ``generate_pages.OUTPUT_DIR``, ``generate_guides.OUTPUT_DIR``, and the footer
+values in ``_variables.yml``, dated each render): outputs, not sources. Matched against the
+first part of a path below the project folder."""
+
+
+def is_output(parts: tuple[str, ...]) -> bool:
+    """A path below the project folder (as parts) that a render writes, or a cache or hidden
+    file: not one of the project's sources."""
+    return (
+        parts[0] in PROJECT_OUTPUTS
+        or "__pycache__" in parts
+        or any(part.startswith(".") for part in parts)
+    )
+
+
+def copy_sources(directory: Path, target: Path) -> Path:
+    """Copy the project's sources (not its outputs) to ``target`` and return it.
+
+    A pipeline run renders such a copy: the pre-render step writes its generated pages there,
+    never into the checkout, so a run leaves the source tree as it was and two runs for
+    different warehouses (two municipalities on one installation) cannot mix their pages.
+    """
+    directory = Path(directory).resolve()
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        below = Path(folder).relative_to(directory).parts
+        return {name for name in names if is_output((*below, name))}
+
+    shutil.copytree(directory, target, ignore=ignore)
+    return Path(target)
 
 
 def output_name(page: str, suffix: str) -> str:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -32,6 +32,7 @@ from pipelines.report.cache import Dependencies, PageCache, slug
 from pipelines.report.errors import RenderError
 from pipelines.report.execute import Kernel, dependency_prelude, write_kernelspec
 from pipelines.report.project import PARAM_ENV, NavItem, Project, load_project, output_name
+from pipelines.report.project import copy_sources as copy_sources_to
 from pipelines.report.qmd import (
     SETUP_CODE,
     Page,
@@ -81,6 +82,7 @@ def render_site(
     renderer: Literal["auto", "quarto", "builtin"] = "auto",
     kernels: KernelMode = "shared",
     cache_dir: Path | None = None,
+    copy_sources: bool = False,
 ) -> RenderResult:
     """Render every page of ``project_dir`` into ``output_dir`` (HTML pages + PDF editions).
 
@@ -96,7 +98,34 @@ def render_site(
     of being executed and converted. The cache is only updated when the whole render
     succeeded. Without ``cache_dir`` every page renders and nothing is written besides the
     site (and ``work_dir``).
+
+    ``copy_sources`` renders a copy of the project's sources (``project.copy_sources``, in a
+    scratch folder removed afterwards) instead of the folder itself, as a pipeline run does:
+    the pages the pre-render step generates then never land in the source tree.
     """
+    with ExitStack() as stack:
+        if copy_sources:
+            scratch = stack.enter_context(
+                tempfile.TemporaryDirectory(
+                    prefix=paths.scratch_prefix("project"), dir=paths.scratch_dir()
+                )
+            )
+            project_dir = copy_sources_to(Path(project_dir), Path(scratch) / "reports")
+        return _render_site(
+            Path(project_dir), output_dir, params, env, work_dir, renderer, kernels, cache_dir
+        )
+
+
+def _render_site(
+    project_dir: Path,
+    output_dir: Path,
+    params: dict[str, Any] | None,
+    env: dict[str, str] | None,
+    work_dir: Path | None,
+    renderer: Literal["auto", "quarto", "builtin"],
+    kernels: KernelMode,
+    cache_dir: Path | None,
+) -> RenderResult:
     started = time.perf_counter()
     project = load_project(Path(project_dir).resolve())
     output_dir = Path(output_dir).resolve()
