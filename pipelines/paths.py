@@ -19,6 +19,25 @@ ENV_WAREHOUSE = "BILDUNGSMONITOR_WAREHOUSE"
 ENV_SITE_DIR = "BILDUNGSMONITOR_SITE_DIR"
 
 
+REPORT_OUTPUTS = frozenset(
+    {"_site", "_qualitaet", "_freeze", "indikatoren", "schulwegweiser", "_variables.yml"}
+)
+"""What a render writes into the report project ``reports/`` (site, quality page, the pages
+the pre-render step generates: ``generate_pages.OUTPUT_DIR``, ``generate_guides.OUTPUT_DIR``,
+and the footer values in ``_variables.yml``, dated each render): outputs, not sources.
+Matched against the first part of a path below the project folder."""
+
+
+def is_report_output(parts: tuple[str, ...]) -> bool:
+    """A path below the project folder (as parts) that a render writes, or a cache or hidden
+    file: not one of the project's sources."""
+    return (
+        parts[0] in REPORT_OUTPUTS
+        or "__pycache__" in parts
+        or any(part.startswith(".") for part in parts)
+    )
+
+
 def absolute(path: str | Path) -> Path:
     """``path`` made absolute and normalised *without* following symlinks: the live warehouse
     and site are symlinks into the current release (``pipelines.publishing.releases``), and every

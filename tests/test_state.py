@@ -129,11 +129,10 @@ def test_the_report_outputs_are_the_folders_the_generators_write():
     """The pre-render step writes these; if a generator moves, the fingerprint and the
     sources a run copies must follow."""
     from pipelines.report import generate_guides, generate_pages
-    from pipelines.report.project import PROJECT_OUTPUTS
 
     reports_texte = (paths.REPO_ROOT / "reports" / "bm_texte.py").read_text(encoding="utf-8")
-    assert generate_pages.OUTPUT_DIR in PROJECT_OUTPUTS
-    assert generate_guides.OUTPUT_DIR in PROJECT_OUTPUTS
+    assert generate_pages.OUTPUT_DIR in paths.REPORT_OUTPUTS
+    assert generate_guides.OUTPUT_DIR in paths.REPORT_OUTPUTS
     assert 'VARIABLES_FILE = "_variables.yml"' in reports_texte
 
 

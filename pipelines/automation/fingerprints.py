@@ -21,7 +21,6 @@ import duckdb
 import yaml
 
 from pipelines import paths
-from pipelines.report.project import is_output
 from quality.sdc.thresholds import Thresholds
 
 SCHEMA = "pipeline_state"
@@ -99,7 +98,9 @@ def report_fingerprint(repo: Path = paths.REPO_ROOT) -> str:
     renderer; the data a page reads is the page cache's job."""
     reports = repo / "reports"
     files = [
-        f for f in reports.rglob("*") if f.is_file() and not is_output(f.relative_to(reports).parts)
+        f
+        for f in reports.rglob("*")
+        if f.is_file() and not paths.is_report_output(f.relative_to(reports).parts)
     ]
     renderer = list((repo / "pipelines" / "report").rglob("*"))
     renderer = [f for f in renderer if f.is_file() and "__pycache__" not in f.parts]

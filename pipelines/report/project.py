@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from pipelines.paths import is_report_output
 from pipelines.report import subset
 from pipelines.report.errors import RenderError
 
@@ -68,25 +69,6 @@ class Project:
         return self.directory / CONFIG_NAME
 
 
-PROJECT_OUTPUTS = frozenset(
-    {"_site", "_qualitaet", "_freeze", "indikatoren", "schulwegweiser", "_variables.yml"}
-)
-"""What a render writes into the project folder (site, quality page, the pages the pre-render
-step generates: ``generate_pages.OUTPUT_DIR``, ``generate_guides.OUTPUT_DIR``, and the footer
-values in ``_variables.yml``, dated each render): outputs, not sources. Matched against the
-first part of a path below the project folder."""
-
-
-def is_output(parts: tuple[str, ...]) -> bool:
-    """A path below the project folder (as parts) that a render writes, or a cache or hidden
-    file: not one of the project's sources."""
-    return (
-        parts[0] in PROJECT_OUTPUTS
-        or "__pycache__" in parts
-        or any(part.startswith(".") for part in parts)
-    )
-
-
 def copy_sources(directory: Path, target: Path) -> Path:
     """Copy the project's sources (not its outputs) to ``target`` and return it.
 
@@ -98,7 +80,7 @@ def copy_sources(directory: Path, target: Path) -> Path:
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         below = Path(folder).relative_to(directory).parts
-        return {name for name in names if is_output((*below, name))}
+        return {name for name in names if is_report_output((*below, name))}
 
     shutil.copytree(directory, target, ignore=ignore)
     return Path(target)
