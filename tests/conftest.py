@@ -108,20 +108,37 @@ def _source_state(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+def _refresh(tmp: Path) -> subprocess.CompletedProcess:
+    """``bildungsmonitor refresh`` in the workspace ``tmp``; it must succeed."""
+    result = subprocess.run(
+        [str(CLI), "refresh"], env=workspace_env(tmp), capture_output=True, text=True, timeout=1800
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def materialised_by_last_run(dagster_home: Path) -> set[str]:
+    """The asset keys the newest run in ``dagster_home`` materialised (Dagster's run history)."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    try:
+        run = next(iter(instance.get_runs(limit=1)))
+        records = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        ).records
+        return {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in records}
+    finally:
+        instance.dispose()
+
+
 def _release_sample(tmp: Path, cache: Path, without: Iterable[Path] = ()) -> Released:
     use_render_cache(tmp / "warehouse", cache)
     shutil.copytree(SAMPLE, tmp / "inbox")
     for name in without:
         (tmp / "inbox" / name).unlink()
     before = _source_state(REPO_ROOT / "reports")
-    result = subprocess.run(
-        [str(CLI), "refresh"],
-        env=workspace_env(tmp),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = _refresh(tmp)
     after = _source_state(REPO_ROOT / "reports")
     changes = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
     return Released(tmp, result, tuple(sorted(changes)))
@@ -138,11 +155,7 @@ def released_sample(
         released_sample_without_late.path, tmp_path_factory.mktemp("released-sample") / "w"
     )
     shutil.copy2(SAMPLE / LATE_FILE, tmp / "inbox" / LATE_FILE)
-    result = subprocess.run(
-        [str(CLI), "refresh"], env=workspace_env(tmp), capture_output=True, text=True, timeout=1800
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return Released(tmp, result)
+    return Released(tmp, _refresh(tmp))
 
 
 @pytest.fixture(scope="session")

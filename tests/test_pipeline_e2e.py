@@ -21,7 +21,14 @@ import pytest
 
 from pipelines.report.release_checks import code_tokens, seed_codes
 from quality.sdc.downloads import read_download
-from tests.conftest import CLI, LATE_FILE, SAMPLE, Released, copy_workspace
+from tests.conftest import (
+    CLI,
+    LATE_FILE,
+    SAMPLE,
+    Released,
+    copy_workspace,
+    materialised_by_last_run,
+)
 from tests.disclosure_attack import page_tables
 from tests.fixtures.broken.make_broken import CASES, write_broken_inbox
 
@@ -202,19 +209,6 @@ def _runs(env: dict[str, str]) -> list:
         instance.dispose()
 
 
-def _materialised(env: dict[str, str], run_id: str) -> set[str]:
-    import dagster as dg
-
-    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
-    try:
-        records = instance.get_records_for_run(
-            run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
-        ).records
-        return {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in records}
-    finally:
-        instance.dispose()
-
-
 def test_new_file_in_the_inbox_is_picked_up_and_a_rerun_changes_nothing(refreshed):
     tmp, env = refreshed
     warehouse = tmp / "warehouse" / "bm.duckdb"
@@ -225,7 +219,7 @@ def test_new_file_in_the_inbox_is_picked_up_and_a_rerun_changes_nothing(refreshe
     assert result.returncode == 0, result.stderr
     assert {"2025-01", "2025-10"} <= _months(warehouse)
     # only what depends on the new BA file ran: its raw table, the models built from it, ...
-    built = _materialised(env, _runs(env)[0].run_id)
+    built = materialised_by_last_run(Path(env["DAGSTER_HOME"]))
     expected = {"inbox", "raw_ba__arbeitslose", "intern/geheimhaltung", "report_site"}
     assert expected | {"published/indicator_values"} <= built
     assert "intermediate/ind_arbeitslosenquote" in built

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from quality.sdc.downloads import read_download
-from tests.conftest import CLI, Released, copy_workspace, workspace_env
+from tests.conftest import CLI, Released, copy_workspace, materialised_by_last_run, workspace_env
 from tests.disclosure_attack import (
     DIMS,
     Downloads,
@@ -348,26 +348,12 @@ def _every_page(site: Path) -> tuple[list[Shown], list[str]]:
     return cells, unmapped
 
 
-def _materialised_by_last_run(dagster_home: Path) -> set[str]:
-    import dagster as dg
-
-    instance = dg.DagsterInstance.from_config(str(dagster_home))
-    try:
-        run = next(iter(instance.get_runs(limit=1)))
-        records = instance.get_records_for_run(
-            run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
-        ).records
-        return {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in records}
-    finally:
-        instance.dispose()
-
-
 @pytest.mark.e2e
 def test_stricter_thresholds_rebuild_only_what_the_protection_feeds(strict_site):
     """Issue 19: a changed threshold rebuilds the protection, the published tables that read
     it, the report and the release; no delivery is read again and no mart is rebuilt (asserted
     on the assets the run materialised, not on the plan)."""
-    built = _materialised_by_last_run(strict_site.parent / "dagster_home")
+    built = materialised_by_last_run(strict_site.parent / "dagster_home")
     assert {"intern/geheimhaltung", "published/indicator_values", "report_site"} <= built
     assert "release" in built
     upstream = ("inbox", "raw_", "reference/", "staging/", "intermediate/", "marts/")
